@@ -1,0 +1,2 @@
+//! JOSE and service security for lti-rs.
+#![forbid(unsafe_code)]

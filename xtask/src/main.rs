@@ -1,0 +1,2 @@
+//! `cargo xtask ci | demo`.
+fn main() {}
