@@ -11,6 +11,9 @@ use crate::HttpError;
 /// The default cap on a response body: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The most redirects followed for one request when [`RequestOptions::follow_redirects`] is set.
+pub const MAX_REDIRECTS: usize = 5;
+
 /// The default time a whole request (connect, send, read the body) may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -28,7 +31,10 @@ pub trait HttpClient: Send + Sync + Debug {
     ///
     /// # Errors
     /// Transport failure, timeout, an over-size body, or a request the client cannot send.
-    async fn execute(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, HttpError>;
+    async fn execute(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, HttpError>;
 }
 
 /// Per-request settings, carried in the request's [`extensions`](http::Request::extensions).
@@ -41,14 +47,19 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// The largest response body accepted, in bytes.
     pub max_body_bytes: Option<usize>,
-    /// Follow redirects (at most 5). Off by default: security calls (JWKS, tokens) never follow them.
+    /// Follow redirects (at most [`MAX_REDIRECTS`], never from `https` to `http`). Off by default: security calls
+    /// (JWKS, tokens) never follow them.
     pub follow_redirects: bool,
 }
 
 impl RequestOptions {
     /// The options attached to `request`, or the defaults.
     pub fn of<B>(request: &http::Request<B>) -> Self {
-        request.extensions().get::<Self>().copied().unwrap_or_default()
+        request
+            .extensions()
+            .get::<Self>()
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Sets the timeout.

@@ -1,15 +1,25 @@
-//! Pluggable HTTP for lti-rs.
-//!
-//! - Outbound: the object-safe [`HttpClient`] trait over `http::Request<Bytes>` → `http::Response<Bytes>`, with a
-//!   per-request timeout and a response-size cap so a hostile JWKS or roster URL cannot exhaust memory.
-//!   [`ReqwestClient`] (feature `reqwest`, default) is the production client; [`RouterClient`] dispatches to
-//!   in-process handlers so a tool and a platform can talk in one process without sockets.
-//! - Inbound: lti-rs handlers take `http::Request<Bytes>` and return `http::Response<Bytes>`, so any server
-//!   framework can mount them.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod error;
+mod exchange;
+mod fn_client;
+mod handler;
+mod redact;
+#[cfg(feature = "reqwest")]
+mod reqwest_client;
+mod router;
 
-pub use client::{DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, HttpClient, RequestOptions};
+pub use client::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, HttpClient, MAX_REDIRECTS, RequestOptions,
+};
 pub use error::HttpError;
+pub use fn_client::FnClient;
+pub use handler::Handler;
+pub use redact::redacted_url;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use reqwest_client::{DEFAULT_USER_AGENT, ReqwestClient, ReqwestClientBuilder};
+pub use router::RouterClient;
