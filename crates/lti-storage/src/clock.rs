@@ -15,7 +15,9 @@ pub trait Clock: Send + Sync + Debug {
 
     /// The current time as whole seconds since the Unix epoch (a JWT `NumericDate`); 0 before 1970.
     fn unix_seconds(&self) -> u64 {
-        self.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
     }
 
     /// The current time as milliseconds since the Unix epoch; 0 before 1970.
@@ -66,7 +68,12 @@ impl ManualClock {
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.millis.fetch_add(ms, Ordering::SeqCst);
+        // saturate rather than wrap: a huge step must not send the clock back to 1970
+        let _ = self
+            .millis
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(ms))
+            });
     }
 
     /// Sets the clock to `unix_seconds` seconds after the Unix epoch (may move it backwards).
@@ -95,5 +102,11 @@ mod tests {
         assert_eq!(clock.unix_seconds(), 1_001);
         clock.set_unix_seconds(5);
         assert_eq!(clock.unix_seconds(), 5);
+        clock.advance(Duration::MAX);
+        assert_eq!(
+            clock.millis.load(Ordering::SeqCst),
+            u64::MAX,
+            "advance saturates"
+        );
     }
 }

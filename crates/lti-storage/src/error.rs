@@ -48,7 +48,29 @@ impl Error {
             Self::Backend { .. } => ErrorKind::Backend,
         }
     }
+
+    /// A [`Error::Backend`] from `backend` with `source` as the cause.
+    pub(crate) fn backend(
+        backend: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Backend {
+            backend,
+            source: source.into(),
+        }
+    }
+
+    /// A [`Error::Backend`] from `backend` for a poisoned lock.
+    pub(crate) fn poisoned(backend: &'static str) -> Self {
+        Self::backend(backend, LockPoisoned)
+    }
 }
+
+/// The cause carried by [`Error::Backend`] when an in-process lock was poisoned: a thread panicked while it held
+/// the lock, so the data behind it may be half-updated.
+#[derive(Debug, thiserror::Error)]
+#[error("a lock was poisoned by a thread that panicked while holding it")]
+pub(crate) struct LockPoisoned;
 
 /// A backend-independent classification of [`Error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

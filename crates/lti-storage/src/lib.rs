@@ -1,12 +1,21 @@
-//! Storage for lti-rs: one small key/value contract ([`Store`]) that every stateful part of LTI is built on
-//! (single-use nonces and `jti`s, key rings, access tokens, registrations, grades), with an embedded,
-//! persistent default ([`SledStore`], feature `sled`) and an in-memory backend ([`MemoryStore`]).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
 mod error;
+mod expiry;
+mod memory;
+mod sled_store;
 mod store;
+#[cfg(feature = "test-suite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-suite")))]
+pub mod test_suite;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, ErrorKind};
+pub use memory::MemoryStore;
+#[cfg(feature = "sled")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sled")))]
+pub use sled_store::SledStore;
 pub use store::{CasOutcome, Entry, MAX_KEY_LEN, MAX_SCAN_LIMIT, Namespace, Store};

@@ -23,14 +23,13 @@ impl Namespace {
             !bytes.is_empty() && bytes.len() <= 64,
             "namespace must be 1-64 bytes"
         );
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
+        let mut rest = bytes;
+        while let [b, tail @ ..] = rest {
             assert!(
-                b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_',
+                b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-' || *b == b'_',
                 "namespace may hold only ASCII letters, digits, '.', '-' and '_'"
             );
-            i += 1;
+            rest = tail;
         }
         Self(name)
     }
@@ -84,7 +83,8 @@ pub const MAX_KEY_LEN: usize = 1024;
 
 /// Namespaced key/value storage with TTLs and atomic single-writer primitives.
 ///
-/// The contract every backend meets (and the [`test_suite`](crate) checks):
+/// The contract every backend meets (and the contract suite, `lti_storage::test_suite` with feature `test-suite`,
+/// checks):
 /// - Keys are compared and ordered as raw bytes within their namespace; namespaces never see each other.
 /// - An entry written with a TTL expires at *write time + ttl* by the store's [`Clock`](crate::Clock). An expired
 ///   entry is invisible to every read and counts as absent for [`insert_if_absent`](Store::insert_if_absent) and
@@ -172,4 +172,26 @@ pub trait Store: Send + Sync + Debug {
     /// # Errors
     /// Backend failure.
     async fn flush(&self) -> Result<(), Error>;
+}
+
+/// Rejects a key longer than [`MAX_KEY_LEN`].
+pub(crate) fn check_key(key: &[u8]) -> Result<(), Error> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(Error::KeyTooLong {
+            len: key.len(),
+            limit: MAX_KEY_LEN,
+        });
+    }
+    Ok(())
+}
+
+/// Rejects a scan limit of 0 or above [`MAX_SCAN_LIMIT`].
+pub(crate) fn check_scan_limit(limit: usize) -> Result<(), Error> {
+    if limit == 0 || limit > MAX_SCAN_LIMIT {
+        return Err(Error::InvalidLimit {
+            found: limit,
+            max: MAX_SCAN_LIMIT,
+        });
+    }
+    Ok(())
 }
