@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The README names `ReqwestClient`, which exists only with the `reqwest` feature.
+#![cfg_attr(not(feature = "reqwest"), allow(rustdoc::broken_intra_doc_links))]
 
 mod client;
 mod error;
