@@ -67,7 +67,13 @@ impl Curve {
 
 impl Algorithm {
     /// Every supported algorithm.
-    pub const ALL: [Self; 5] = [Self::Es256, Self::Es384, Self::Rs256, Self::Rs384, Self::Rs512];
+    pub const ALL: [Self; 5] = [
+        Self::Es256,
+        Self::Es384,
+        Self::Rs256,
+        Self::Rs384,
+        Self::Rs512,
+    ];
 
     /// The JOSE name (`"RS256"`).
     pub const fn name(self) -> &'static str {
@@ -206,7 +212,9 @@ impl AlgorithmSet {
 
     /// The members, in [`Algorithm::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Algorithm> {
-        Algorithm::ALL.into_iter().filter(move |a| self.contains(*a))
+        Algorithm::ALL
+            .into_iter()
+            .filter(move |a| self.contains(*a))
     }
 }
 
@@ -249,7 +257,10 @@ mod tests {
     #[test]
     fn c14_none_and_hmac_are_refused_by_name() {
         for none in ["none", "None", "NONE", "nOnE"] {
-            assert!(matches!(Algorithm::from_name(none), Err(Error::AlgorithmNone)));
+            assert!(matches!(
+                Algorithm::from_name(none),
+                Err(Error::AlgorithmNone)
+            ));
         }
         for hs in ["HS256", "HS384", "HS512", "hs256"] {
             assert!(matches!(
@@ -274,10 +285,18 @@ mod tests {
     fn default_set_is_rs256_only() {
         let set = AlgorithmSet::default();
         assert!(set.contains(Algorithm::Rs256));
-        for alg in [Algorithm::Rs384, Algorithm::Rs512, Algorithm::Es256, Algorithm::Es384] {
+        for alg in [
+            Algorithm::Rs384,
+            Algorithm::Rs512,
+            Algorithm::Es256,
+            Algorithm::Es384,
+        ] {
             assert!(!set.contains(alg));
         }
         assert_eq!(AlgorithmSet::ALL.iter().count(), 5);
-        assert_eq!(format!("{}", AlgorithmSet::RS256_ONLY.with(Algorithm::Es256)), "ES256, RS256");
+        assert_eq!(
+            format!("{}", AlgorithmSet::RS256_ONLY.with(Algorithm::Es256)),
+            "ES256, RS256"
+        );
     }
 }

@@ -49,13 +49,17 @@ pub enum Error {
         alg: String,
     },
     /// The header names an algorithm this crate does not implement.
-    #[error("header `alg` is `{alg}`, which is not supported (supported: RS256, RS384, RS512, ES256, ES384)")]
+    #[error(
+        "header `alg` is `{alg}`, which is not supported (supported: RS256, RS384, RS512, ES256, ES384)"
+    )]
     UnsupportedAlgorithm {
         /// The algorithm named.
         alg: String,
     },
     /// The algorithm is supported but not in the verifier's allow-list.
-    #[error("header `alg` is `{found}`, which this verifier does not allow (expected one of: {allowed})")]
+    #[error(
+        "header `alg` is `{found}`, which this verifier does not allow (expected one of: {allowed})"
+    )]
     AlgorithmNotAllowed {
         /// The algorithm in the token.
         found: Algorithm,
@@ -327,7 +331,9 @@ pub(crate) fn clip(value: &str) -> String {
 }
 
 fn source_hint(url: &Option<String>) -> String {
-    url.as_ref().map(|u| format!(" at {u} (refetched once)")).unwrap_or_default()
+    url.as_ref()
+        .map(|u| format!(" at {u} (refetched once)"))
+        .unwrap_or_default()
 }
 
 fn kid_hint(kid: &Option<String>) -> String {

@@ -87,16 +87,24 @@ impl KeySet {
             if index >= MAX_KEYS_PER_SET {
                 skipped.push(SkippedKey {
                     kid,
-                    reason: format!("the set has {total} keys; only the first {MAX_KEYS_PER_SET} are read"),
+                    reason: format!(
+                        "the set has {total} keys; only the first {MAX_KEYS_PER_SET} are read"
+                    ),
                 });
                 continue;
             }
             match Self::parse_one(value) {
                 Ok(key) => {
-                    if set.keys.iter().any(|k| k.kid() == key.kid() && k.same_family(&key)) {
+                    if set
+                        .keys
+                        .iter()
+                        .any(|k| k.kid() == key.kid() && k.same_family(&key))
+                    {
                         skipped.push(SkippedKey {
                             kid,
-                            reason: "repeats the `kid` of an earlier key of the same type [Sec §6.3]".into(),
+                            reason:
+                                "repeats the `kid` of an earlier key of the same type [Sec §6.3]"
+                                    .into(),
                         });
                     } else {
                         set.keys.push(Arc::new(key));
@@ -109,7 +117,11 @@ impl KeySet {
             }
         }
         if !skipped.is_empty() {
-            tracing::debug!(jwks = source, skipped = skipped.len(), "skipped unusable keys in JWK Set");
+            tracing::debug!(
+                jwks = source,
+                skipped = skipped.len(),
+                "skipped unusable keys in JWK Set"
+            );
         }
         Ok((set, skipped))
     }
@@ -153,7 +165,9 @@ impl KeySet {
 
     /// Whether some key has `kid` (whatever its algorithm).
     pub fn contains_kid(&self, kid: &str) -> bool {
-        self.keys.iter().any(|k| k.kid().is_some_and(|x| x.as_str() == kid))
+        self.keys
+            .iter()
+            .any(|k| k.kid().is_some_and(|x| x.as_str() == kid))
     }
 
     /// The keys.

@@ -68,8 +68,12 @@ impl SigningKey {
                 Inner::Rsa(RsaKeyPair::generate(size).map_err(|_| crypto("RSA key generation"))?)
             }
             KeyFamily::Ec(_) => {
-                let sign_alg = alg.ec_sign_alg().ok_or_else(|| crypto("EC algorithm lookup"))?;
-                Inner::Ec(EcdsaKeyPair::generate(sign_alg).map_err(|_| crypto("EC key generation"))?)
+                let sign_alg = alg
+                    .ec_sign_alg()
+                    .ok_or_else(|| crypto("EC algorithm lookup"))?;
+                Inner::Ec(
+                    EcdsaKeyPair::generate(sign_alg).map_err(|_| crypto("EC key generation"))?,
+                )
             }
         };
         Self::from_inner(inner, alg)
@@ -92,7 +96,9 @@ impl SigningKey {
             }
             "EC PRIVATE KEY" => {
                 for alg in [Algorithm::Es256, Algorithm::Es384] {
-                    let sign_alg = alg.ec_sign_alg().ok_or_else(|| crypto("EC algorithm lookup"))?;
+                    let sign_alg = alg
+                        .ec_sign_alg()
+                        .ok_or_else(|| crypto("EC algorithm lookup"))?;
                     if let Ok(pair) = EcdsaKeyPair::from_private_key_der(sign_alg, &block.der) {
                         return Self::from_inner(Inner::Ec(pair), alg);
                     }
@@ -117,13 +123,103 @@ impl SigningKey {
             Err(e) => e,
         };
         for alg in [Algorithm::Es256, Algorithm::Es384] {
-            let sign_alg = alg.ec_sign_alg().ok_or_else(|| crypto("EC algorithm lookup"))?;
+            let sign_alg = alg
+                .ec_sign_alg()
+                .ok_or_else(|| crypto("EC algorithm lookup"))?;
             if let Ok(pair) = EcdsaKeyPair::from_pkcs8(sign_alg, der) {
                 return Self::from_inner(Inner::Ec(pair), alg);
             }
         }
         Err(Error::KeyRejected {
             reason: format!("not an RSA, P-256 or P-384 PKCS#8 private key (as RSA: {rsa_error})"),
+        })
+    }
+
+    /// Loads a private JWK ([RFC 7518 §6.3.2] RSA with all CRT members, or §6.2.2 EC with `d`), as some tools
+    /// keep their keys. `alg` and `kid` come from the JWK when present (the `kid` otherwise is the RFC 7638
+    /// thumbprint).
+    ///
+    /// [RFC 7518 §6.3.2]: https://www.rfc-editor.org/rfc/rfc7518#section-6.3.2
+    ///
+    /// # Errors
+    /// [`Error::KeyRejected`] (public-only JWK, RSA without CRT members, unsupported curve or `alg`, inconsistent
+    /// members) or [`Error::WeakKey`].
+    pub fn from_jwk(jwk: &jose_jwk::Jwk) -> Result<Self, Error> {
+        use jose_jwk::jose_jwa::Algorithm as Jwa;
+        let declared =
+            match &jwk.prm.alg {
+                None => None,
+                Some(Jwa::Signing(s)) => Some(crate::verifying_key::from_jwa(*s).ok_or_else(
+                    || Error::KeyRejected {
+                        reason: format!("JWK `alg` {s:?} is not supported for signing"),
+                    },
+                )?),
+                Some(_) => {
+                    return Err(Error::KeyRejected {
+                        reason: "JWK `alg` is not a signature algorithm".into(),
+                    });
+                }
+            };
+        let key = match &jwk.key {
+            jose_jwk::Key::Rsa(rsa) => {
+                let prv = rsa.prv.as_ref().ok_or_else(|| Error::KeyRejected {
+                    reason: "RSA JWK has no private members (`d`)".into(),
+                })?;
+                let opt = prv.opt.as_ref().ok_or_else(|| Error::KeyRejected {
+                    reason: "RSA JWK lacks the CRT members `p`, `q`, `dp`, `dq`, `qi`".into(),
+                })?;
+                let components = aws_lc_rs::rsa::KeyPairComponents {
+                    public_key: aws_lc_rs::rsa::PublicKeyComponents {
+                        n: &rsa.n[..],
+                        e: &rsa.e[..],
+                    },
+                    d: &prv.d[..],
+                    p: &opt.p[..],
+                    q: &opt.q[..],
+                    dP: &opt.dp[..],
+                    dQ: &opt.dq[..],
+                    qInv: &opt.qi[..],
+                };
+                let pair = RsaKeyPair::from_components(&components).map_err(rejected)?;
+                Self::from_inner(Inner::Rsa(pair), declared.unwrap_or(Algorithm::Rs256))?
+            }
+            jose_jwk::Key::Ec(ec) => {
+                let d = ec.d.as_ref().ok_or_else(|| Error::KeyRejected {
+                    reason: "EC JWK has no private member `d`".into(),
+                })?;
+                let alg = match ec.crv {
+                    jose_jwk::EcCurves::P256 => Algorithm::Es256,
+                    jose_jwk::EcCurves::P384 => Algorithm::Es384,
+                    other => {
+                        return Err(Error::KeyRejected {
+                            reason: format!("curve {other:?} is not supported"),
+                        });
+                    }
+                };
+                let sign_alg = alg
+                    .ec_sign_alg()
+                    .ok_or_else(|| crypto("EC algorithm lookup"))?;
+                let mut point = Vec::with_capacity(1 + ec.x.len() + ec.y.len());
+                point.push(0x04);
+                point.extend_from_slice(&ec.x);
+                point.extend_from_slice(&ec.y);
+                let pair = EcdsaKeyPair::from_private_key_and_public_key(sign_alg, &d[..], &point)
+                    .map_err(rejected)?;
+                Self::from_inner(Inner::Ec(pair), alg)?
+            }
+            _ => {
+                return Err(Error::KeyRejected {
+                    reason: "only RSA and EC private JWKs can sign".into(),
+                });
+            }
+        };
+        let key = match declared {
+            Some(alg) => key.with_alg(alg)?,
+            None => key,
+        };
+        Ok(match &jwk.prm.kid {
+            Some(kid) => key.with_kid(kid.as_str()),
+            None => key,
         })
     }
 

@@ -31,8 +31,15 @@ pub struct VerifyingKey {
 
 #[derive(Clone, PartialEq, Eq)]
 enum Material {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
-    Ec { curve: Curve, x: Vec<u8>, y: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    Ec {
+        curve: Curve,
+        x: Vec<u8>,
+        y: Vec<u8>,
+    },
 }
 
 impl VerifyingKey {
@@ -64,7 +71,11 @@ impl VerifyingKey {
             Some(JwaAlgorithm::Signing(s)) => Some(from_jwa(*s).ok_or_else(|| {
                 unusable(format!("`alg` {s:?} is not supported for verification"))
             })?),
-            Some(other) => return Err(unusable(format!("`alg` {other:?} is not a signature algorithm"))),
+            Some(other) => {
+                return Err(unusable(format!(
+                    "`alg` {other:?} is not a signature algorithm"
+                )));
+            }
         };
         let material = match &jwk.key {
             Key::Rsa(rsa) => Material::Rsa {
@@ -83,7 +94,11 @@ impl VerifyingKey {
                     y: ec.y.to_vec(),
                 }
             }
-            Key::Oct(_) => return Err(unusable("symmetric (`oct`) keys are never used to verify".into())),
+            Key::Oct(_) => {
+                return Err(unusable(
+                    "symmetric (`oct`) keys are never used to verify".into(),
+                ));
+            }
             _ => return Err(unusable("key type is not supported".into())),
         };
         Self::new(kid, alg, material)
@@ -254,7 +269,9 @@ impl VerifyingKey {
     pub fn check_usable_with(&self, alg: Algorithm) -> Result<(), Error> {
         self.check_family(alg)?;
         match self.alg {
-            Some(declared) if declared != alg => Err(self.mismatch(alg, format!("declared for {declared}"))),
+            Some(declared) if declared != alg => {
+                Err(self.mismatch(alg, format!("declared for {declared}")))
+            }
             _ => Ok(()),
         }
     }
@@ -277,7 +294,11 @@ impl VerifyingKey {
         // RFC 7638 §3.2: the required members only, lexicographic order, no whitespace.
         let json = match &self.material {
             Material::Rsa { n, e } => {
-                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64::encode(e), b64::encode(n))
+                format!(
+                    r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+                    b64::encode(e),
+                    b64::encode(n)
+                )
             }
             Material::Ec { curve, x, y } => format!(
                 r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
@@ -349,8 +370,15 @@ impl VerifyingKey {
             Material::Ec { curve, .. } => format!("an EC {} key", curve.name()),
         };
         Error::KeyAlgorithmMismatch {
-            kid: self.kid.as_ref().map_or_else(|| "(none)".to_owned(), |k| clip(k.as_str())),
-            key: if detail.is_empty() { what } else { format!("{what} {detail}") },
+            kid: self
+                .kid
+                .as_ref()
+                .map_or_else(|| "(none)".to_owned(), |k| clip(k.as_str())),
+            key: if detail.is_empty() {
+                what
+            } else {
+                format!("{what} {detail}")
+            },
             alg,
         }
     }
@@ -447,18 +475,18 @@ fn ec_spki_prefix(curve: Curve) -> &'static [u8] {
     match curve {
         // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 bytes) }
         Curve::P256 => &[
-            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
-            0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
         ],
         // SEQUENCE { SEQUENCE { id-ecPublicKey, secp384r1 }, BIT STRING (98 bytes) }
         Curve::P384 => &[
-            0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81,
-            0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+            0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
         ],
     }
 }
 
-fn from_jwa(s: Signing) -> Option<Algorithm> {
+pub(crate) fn from_jwa(s: Signing) -> Option<Algorithm> {
     match s {
         Signing::Rs256 => Some(Algorithm::Rs256),
         Signing::Rs384 => Some(Algorithm::Rs384),
