@@ -1,2 +1,6 @@
-//! The reference platform and reference tool will live here (issue: reference servers). Until then this crate
-//! is empty on purpose; `cargo xtask demo` exercises what exists.
+//! Runnable lti-rs programs.
+//!
+//! - `foundation-demo` (`cargo xtask demo`): what the foundation crates do today, for real — a key ring in a
+//!   sled store signs a launch-shaped id_token, a tool verifies it against the platform's JWKS fetched through
+//!   the HTTP layer, hostile variants are refused, keys rotate.
+//! - The reference platform and reference tool (axum servers) come with the LTI core and service crates.

@@ -14,7 +14,10 @@ const TASKS: &[(&str, &str)] = &[
         "ci",
         "everything CI checks, in order: fmt, clippy (workspace and per crate, default and no default features), doc, tests",
     ),
-    ("demo", "run the reference platform and tool end to end"),
+    (
+        "demo",
+        "run what lti-rs does today end to end (examples/src/bin/foundation-demo.rs)",
+    ),
     ("help", "list the tasks"),
 ];
 
