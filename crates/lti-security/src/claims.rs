@@ -391,14 +391,14 @@ impl ClaimRules {
             }
             _ => {}
         }
-        if let Some(nbf) = claims.nbf {
-            if now.saturating_add(leeway) < nbf.0 {
-                return Err(Error::NotYetValid {
-                    nbf: nbf.0,
-                    now,
-                    leeway: self.leeway,
-                });
-            }
+        if let Some(nbf) = claims.nbf
+            && now.saturating_add(leeway) < nbf.0
+        {
+            return Err(Error::NotYetValid {
+                nbf: nbf.0,
+                now,
+                leeway: self.leeway,
+            });
         }
         match claims.iat {
             None if self.require_iat || self.max_age.is_some() => {
@@ -413,14 +413,14 @@ impl ClaimRules {
                         leeway: self.leeway,
                     });
                 }
-                if let Some(max_age) = self.max_age {
-                    if now > iat.0.saturating_add(max_age.as_secs()) {
-                        return Err(Error::TooOld {
-                            iat: iat.0,
-                            now,
-                            max_age,
-                        });
-                    }
+                if let Some(max_age) = self.max_age
+                    && now > iat.0.saturating_add(max_age.as_secs())
+                {
+                    return Err(Error::TooOld {
+                        iat: iat.0,
+                        now,
+                        max_age,
+                    });
                 }
             }
         }

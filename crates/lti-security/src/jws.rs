@@ -305,7 +305,7 @@ mod tests {
             (format!("{h}.e30"), "two"),
             (format!("{h}.e30.c2ln.extra"), "more"),
             (format!("{h}.e30."), "empty"),
-            (format!(".e30.c2ln"), "empty"),
+            (".e30.c2ln".to_owned(), "empty"),
             (format!("{h}=.e30.c2ln"), "header"),
             (format!("{h}.e3 0.c2ln"), "payload"),
             (format!("{h}.e30.c2ln="), "signature"),

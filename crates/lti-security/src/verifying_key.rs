@@ -61,10 +61,10 @@ impl VerifyingKey {
         if jwk.prm.cls == Some(Class::Encryption) {
             return Err(unusable("`use` is `enc`, not `sig`".into()));
         }
-        if let Some(ops) = &jwk.prm.ops {
-            if !ops.contains(&jose_jwk::Operations::Verify) {
-                return Err(unusable("`key_ops` does not include `verify`".into()));
-            }
+        if let Some(ops) = &jwk.prm.ops
+            && !ops.contains(&jose_jwk::Operations::Verify)
+        {
+            return Err(unusable("`key_ops` does not include `verify`".into()));
         }
         let alg = match &jwk.prm.alg {
             None => None,
