@@ -347,21 +347,26 @@ impl KeyRing {
                 CasOutcome::Conflict {
                     current: Some(now_stored),
                 } => {
-                    tracing::debug!(key_ring = %self.name, "key ring changed during rotation; retrying on the new version");
+                    tracing::debug!(
+                        key_ring = %self.name,
+                        "key ring changed during rotation; retrying on the new version"
+                    );
                     expected = Zeroizing::new(now_stored);
                 }
                 CasOutcome::Conflict { current: None } => return Err(missing(&self.name)),
-                _ => return Err(missing(&self.name)),
+                // `CasOutcome` is non-exhaustive: an outcome this build does not know is not a success
+                _ => {
+                    return Err(store_failure(format!(
+                        "the store answered the compare-and-swap of key ring `{}` with an unknown outcome",
+                        self.name
+                    )));
+                }
             }
         }
-        Err(Error::Storage(lti_storage::Error::Backend {
-            backend: "key ring",
-            source: format!(
-                "the record of key ring `{}` changed during each of {MAX_ROTATE_ATTEMPTS} rotation attempts",
-                self.name
-            )
-            .into(),
-        }))
+        Err(store_failure(format!(
+            "the record of key ring `{}` changed during each of {MAX_ROTATE_ATTEMPTS} rotation attempts",
+            self.name
+        )))
     }
 
     /// Re-reads the record, to pick up a rotation another instance made; returns whether anything changed.
@@ -514,6 +519,15 @@ fn check_name(name: &str) -> Result<(), Error> {
             ),
         })
     }
+}
+
+/// A storage-side failure that the store itself did not report (contention, an unknown outcome): transient, so
+/// it goes out as [`Error::Storage`], which callers treat as "retry".
+fn store_failure(reason: String) -> Error {
+    Error::Storage(lti_storage::Error::Backend {
+        backend: "key ring",
+        source: reason.into(),
+    })
 }
 
 fn missing(ring: &str) -> Error {
