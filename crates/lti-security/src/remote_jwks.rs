@@ -1,32 +1,6 @@
-//! Key sets fetched from a JWKS URL ([Sec §6.3]), cached per URL.
-//!
-//! A [`JwksCache`] is shared by every registration of a process; [`JwksCache::resolver`] gives the
-//! [`RemoteJwks`] for one URL, which verifiers use as their [`KeyResolver`]. The rules:
-//!
-//! - **Cache by URL, honour `Cache-Control`.** A fetched set is kept for its `max-age` (minus `Age`), clamped
-//!   between [`min_ttl`](JwksCacheConfig::min_ttl) and [`max_ttl`](JwksCacheConfig::max_ttl); without `max-age`
-//!   for [`default_ttl`](JwksCacheConfig::default_ttl); `no-cache`, `no-store` and `max-age=0` get the floor.
-//!   While a set is fresh, resolving a known `kid` makes no request.
-//! - **Unknown `kid`: refetch once.** A `kid` missing from a fresh set triggers one refetch (the platform may have
-//!   rotated its keys [Sec §6.4]); if the `kid` is still missing the answer is [`Error::KidNotFound`] with the
-//!   URL. A set fetched (or refetched) by the same call is not fetched again.
-//! - **Rate limited.** A `kid` miss less than [`min_refetch_interval`](JwksCacheConfig::min_refetch_interval)
-//!   after the last fetch attempt of that URL does not fetch and fails with [`Error::RefetchRateLimited`] (not
-//!   [`Error::KidNotFound`]: the message then says truthfully that no refetch happened), so tokens carrying random
-//!   `kid`s cannot make us hammer the platform.
-//! - **Single flight.** Concurrent calls that need a fetch of one URL share one request, and its outcome: success
-//!   or failure.
-//! - **Failures.** An error status, an over-size body or a body that is not a JWK Set is an error and is never
-//!   cached as keys. A set that is still fresh keeps being served. An expired set is served for at most
-//!   [`stale_grace`](JwksCacheConfig::stale_grace) past its expiry (with a warning), retrying at most every
-//!   [`min_refetch_interval`](JwksCacheConfig::min_refetch_interval); after that the fetch error is returned.
-//! - **Unusable keys are skipped** ([`KeySet::from_json`]): encryption keys, symmetric keys, RSA keys under 2048
-//!   bits, keys without `kid`. Keys without `alg` are kept and verify any algorithm of their family.
-//!
-//! URLs in errors and logs carry no query string, fragment or user info.
+//! [`RemoteJwks`] and [`JwksCache`]: key sets fetched from a JWKS URL ([Sec §6.3]), cached per URL.
 //!
 //! [Sec §6.3]: https://www.imsglobal.org/spec/security/v1p0/#h_key-set-url
-//! [Sec §6.4]: https://www.imsglobal.org/spec/security/v1p0/#key-rotation
 
 mod cache_control;
 mod config;
@@ -62,7 +36,7 @@ use crate::{Algorithm, Error, KeyResolver, KeySet, Kid, VerifyingKey};
 ///
 /// let cache = JwksCache::new(http, Arc::new(lti_storage::SystemClock));
 /// let jwks = cache.resolver(url::Url::parse("https://lms.example/.well-known/jwks.json").unwrap());
-/// let key = jwks.resolve(&Kid::from("2024-05"), Algorithm::Rs256).await?;
+/// let _key = jwks.resolve(&Kid::from("2024-05"), Algorithm::Rs256).await?;
 /// # Ok(())
 /// # }
 /// ```
@@ -73,8 +47,32 @@ pub struct JwksCache {
 
 /// The key set at one JWKS URL, fetched and cached by a [`JwksCache`]; a [`KeyResolver`].
 ///
-/// Cheap to clone (the clones share the cached set). See the [module docs](self) for the caching, refetch and
-/// failure rules.
+/// Cheap to clone (the clones share the cached set). Verifiers use it as their [`KeyResolver`]. The rules:
+///
+/// - **Cache by URL, honour `Cache-Control`.** A fetched set is kept for its `max-age` (minus `Age`), clamped
+///   between [`min_ttl`](JwksCacheConfig::min_ttl) and [`max_ttl`](JwksCacheConfig::max_ttl); without `max-age`
+///   for [`default_ttl`](JwksCacheConfig::default_ttl); `no-cache`, `no-store` and `max-age=0` get the floor.
+///   While a set is fresh, resolving a known `kid` makes no request.
+/// - **Unknown `kid`: refetch once.** A `kid` missing from a fresh set triggers one refetch (the platform may have
+///   rotated its keys [Sec §6.4]); if the `kid` is still missing the answer is [`Error::KidNotFound`] with the
+///   URL. A set fetched (or refetched) by the same call is not fetched again.
+/// - **Rate limited.** A `kid` miss less than [`min_refetch_interval`](JwksCacheConfig::min_refetch_interval)
+///   after the last fetch attempt of that URL does not fetch and fails with [`Error::RefetchRateLimited`] (not
+///   [`Error::KidNotFound`]: the message then says truthfully that no refetch happened), so tokens carrying random
+///   `kid`s cannot make us hammer the platform.
+/// - **Single flight.** Concurrent calls that need a fetch of one URL share one request, and its outcome: success
+///   or failure.
+/// - **Failures.** An error status, an over-size body or a body that is not a JWK Set is an error and is never
+///   cached as keys. A set that is still fresh keeps being served. An expired set is served for at most
+///   [`stale_grace`](JwksCacheConfig::stale_grace) past its expiry (with a warning), retrying at most every
+///   [`min_refetch_interval`](JwksCacheConfig::min_refetch_interval); after that the fetch error is returned.
+/// - **Unusable keys are skipped** ([`KeySet::from_json`]): encryption keys, symmetric keys, RSA keys under 2048
+///   bits, keys without `kid`. Keys without `alg` are kept and verify any algorithm of their family.
+///
+/// URLs in errors and logs carry no query string, fragment or user info.
+///
+/// [Sec §6.3]: https://www.imsglobal.org/spec/security/v1p0/#h_key-set-url
+/// [Sec §6.4]: https://www.imsglobal.org/spec/security/v1p0/#key-rotation
 #[derive(Clone)]
 pub struct RemoteJwks {
     shared: Arc<Shared>,
@@ -447,16 +445,17 @@ impl RemoteJwks {
             }
             Err(error) => {
                 state.failure = Some(Arc::new(fetch::duplicate(&error, &self.entry.shown)));
-                if let Some(cached) = &state.cached {
-                    if now >= cached.expires_at && self.shared.within_grace(cached, now) {
-                        let age = now.duration_since(cached.fetched_at).unwrap_or_default();
-                        tracing::warn!(
-                            jwks = %self.entry.shown,
-                            %error,
-                            age_secs = age.as_secs(),
-                            "JWKS fetch failed; serving the expired key set within its grace period"
-                        );
-                    }
+                if let Some(cached) = &state.cached
+                    && now >= cached.expires_at
+                    && self.shared.within_grace(cached, now)
+                {
+                    let age = now.duration_since(cached.fetched_at).unwrap_or_default();
+                    tracing::warn!(
+                        jwks = %self.entry.shown,
+                        %error,
+                        age_secs = age.as_secs(),
+                        "JWKS fetch failed; serving the expired key set within its grace period"
+                    );
                 }
                 Err(error)
             }
@@ -478,7 +477,7 @@ impl fmt::Debug for RemoteJwks {
 #[async_trait]
 impl KeyResolver for RemoteJwks {
     /// The key with `kid` usable with `alg`, from the cached set while it is fresh (no request, no allocation
-    /// beyond the returned `Arc`), otherwise after a fetch, following the [module rules](self).
+    /// beyond the returned `Arc`), otherwise after a fetch, following the [`RemoteJwks`] rules.
     ///
     /// # Errors
     /// [`Error::MissingKid`] for an empty `kid` (nothing is fetched); [`Error::KidNotFound`] (with the URL) when

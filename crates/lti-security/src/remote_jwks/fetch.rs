@@ -122,16 +122,19 @@ async fn exchange(
             limit: config.max_body_bytes,
         }));
     }
+    // Lenient on Content-Type (some platforms serve their JWKS as text/plain or octet-stream): the body must
+    // parse as a JWK Set whatever it says, and a non-JSON type is named in the error to help find the cause.
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
+        .filter(|ct| !is_json(ct))
         .map(clip);
     let malformed = |reason: String| Error::JwksMalformed {
         url: target.shown.to_owned(),
         reason: match &content_type {
-            Some(ct) => format!("{reason} (Content-Type `{ct}`, expected `{ACCEPT_JSON}`)"),
-            None => format!("{reason} (no Content-Type)"),
+            Some(ct) => format!("{reason}; Content-Type is `{ct}`, expected `{ACCEPT_JSON}`"),
+            None => reason,
         },
     };
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -160,6 +163,18 @@ async fn exchange(
         max_age: cache_control::max_age(response.headers()),
     };
     Ok((status.as_u16(), fetched, skipped.len()))
+}
+
+/// Whether a `Content-Type` value names JSON: `application/json`, `application/jwk-set+json` or any other
+/// `+json` type, parameters and case ignored.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == ACCEPT_JSON || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A copy of a fetch failure, for the tasks that waited on the fetch (single flight) and for later calls that
@@ -222,5 +237,30 @@ fn duplicate_http(error: &HttpError, shown: &str) -> HttpError {
             url: shown.to_owned(),
             source: other.to_string().into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        for ct in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/jwk-set+json",
+        ] {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in [
+            "text/html",
+            "text/plain",
+            "application/jsonp",
+            "text/json+html",
+            "",
+        ] {
+            assert!(!is_json(ct), "{ct}");
+        }
     }
 }
