@@ -11,8 +11,8 @@ use aws_lc_rs::rsa::PublicKeyComponents;
 use aws_lc_rs::signature::{self, KeyPair, ParsedPublicKey};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lti_security::{
-    Algorithm, AlgorithmSet, ClaimRules, JwtVerifier, KeySet, ManualClock, SigningKey,
-    UnverifiedJws, sign_jwt,
+    Algorithm, AlgorithmSet, ClaimRules, JwtVerifier, KeySet, ManualClock, RegisteredClaims,
+    SigningKey, UnverifiedJws, sign_jwt,
 };
 use serde_json::json;
 
@@ -110,6 +110,21 @@ fn bench_rs256(c: &mut Criterion) {
     let mut g = c.benchmark_group("rs256_parts");
     g.bench_function("parse_only", |b| {
         b.iter(|| UnverifiedJws::parse(black_box(&token), 1 << 17).unwrap())
+    });
+    let parsed = UnverifiedJws::parse(&token, 1 << 17).unwrap();
+    g.bench_function("payload_decode", |b| {
+        b.iter(|| black_box(&parsed).unverified_payload().unwrap())
+    });
+    let payload = parsed.unverified_payload().unwrap();
+    g.bench_function("registered_claims_parse", |b| {
+        b.iter(|| serde_json::from_slice::<RegisteredClaims>(black_box(&payload)).unwrap());
+    });
+    g.bench_function("claim_rules_check", |b| {
+        let registered: RegisteredClaims = serde_json::from_slice(&payload).unwrap();
+        b.iter(|| rules.check(black_box(&registered), NOW + 10).unwrap());
+    });
+    g.bench_function("block_on_overhead", |b| {
+        b.iter(|| rt.block_on(async { black_box(1) }))
     });
     g.bench_function("key_lookup", |b| {
         let kid = key.kid().as_str();

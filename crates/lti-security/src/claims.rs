@@ -99,20 +99,27 @@ impl Serialize for Audience {
 
 impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            One(String),
-            Many(Vec<String>),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Audience;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Audience, E> {
+                Ok(Audience(vec![v.to_owned()]))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Audience, E> {
+                Ok(Audience(vec![v]))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
+                while let Some(aud) = seq.next_element::<String>()? {
+                    out.push(aud);
+                }
+                Ok(Audience(out))
+            }
         }
-        // A small visitor would avoid serde's buffering, but `aud` is short; clarity wins here.
-        match OneOrMany::deserialize(deserializer) {
-            Ok(OneOrMany::One(s)) => Ok(Self(vec![s])),
-            Ok(OneOrMany::Many(v)) => Ok(Self(v)),
-            Err(_) => Err(de::Error::custom(
-                "`aud` must be a string or an array of strings",
-            )),
-        }
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -118,11 +118,6 @@ impl<'a> UnverifiedJws<'a> {
         let signature = b64::decode(signature_b64.as_bytes()).ok_or(Error::MalformedToken {
             reason: "signature is not unpadded base64url",
         })?;
-        if !is_base64url(payload_b64.as_bytes()) {
-            return Err(Error::MalformedToken {
-                reason: "payload is not unpadded base64url",
-            });
-        }
         Ok(Self {
             signing_input,
             payload_b64,
@@ -281,13 +276,6 @@ fn is_json_object(json: &[u8]) -> bool {
     json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-fn is_base64url(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
-        && bytes.len() % 4 != 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,7 +295,6 @@ mod tests {
             (format!("{h}.e30."), "empty"),
             (".e30.c2ln".to_owned(), "empty"),
             (format!("{h}=.e30.c2ln"), "header"),
-            (format!("{h}.e3 0.c2ln"), "payload"),
             (format!("{h}.e30.c2ln="), "signature"),
         ];
         for (token, why) in cases {
@@ -318,6 +305,17 @@ mod tests {
                 other => panic!("{token}: expected MalformedToken, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn bad_payload_encoding_is_caught_when_the_payload_is_read() {
+        let h = header_b64(r#"{"alg":"RS256","kid":"k"}"#);
+        let token = format!("{h}.e3 0.c2ln");
+        let jws = UnverifiedJws::parse(&token, DEFAULT_MAX_TOKEN_BYTES).unwrap();
+        assert!(matches!(
+            jws.unverified_payload(),
+            Err(Error::MalformedToken { reason }) if reason.contains("payload")
+        ));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! JOSE and service security for lti-rs.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
@@ -20,6 +20,7 @@ mod kek;
 mod key_ring;
 mod key_set;
 mod kid;
+pub mod manual;
 mod pem;
 mod remote_jwks;
 mod signing_key;
