@@ -31,7 +31,11 @@ pub(crate) fn run() -> Result<(), String> {
 /// The steps, in the order they run.
 fn steps(libraries: &[String]) -> Vec<Step> {
     let mut steps = vec![
-        Step::new("fmt", &["fmt", "--all", "--check"]),
+        // rustfmt colours its diff whatever CARGO_TERM_COLOR says; CI logs want plain text.
+        Step::new(
+            "fmt",
+            &["fmt", "--all", "--check", "--", "--color", "never"],
+        ),
         Step::new(
             "clippy workspace all features",
             &["clippy", "--workspace", "--all-targets", "--all-features"],
