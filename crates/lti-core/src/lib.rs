@@ -1,0 +1,25 @@
+//! The LTI 1.3 message model: claim URIs defined once, typed claims, roles, message types and their required-claim
+//! rules, OIDC third-party login types (both directions), and registrations (tool side and platform side).
+//!
+//! Types only: no HTTP, no storage. The tool and platform facades (`lti-tool`, `lti-platform`) put them to work.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod claims;
+pub mod context_type;
+mod error;
+mod ids;
+pub mod login;
+pub mod message;
+pub mod registration;
+pub mod role;
+pub mod uri;
+
+// pub use error::{Error, ErrorCode};  (restored when error.rs is written)
+pub use ids::{
+    ClientId, ContextId, DeploymentId, Issuer, LoginHint, LtiMessageHint, MAX_ID_LEN, Nonce, PlatformGuid,
+    ResourceLinkId, State, TargetLinkUri, UserId,
+};
