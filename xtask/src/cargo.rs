@@ -79,6 +79,86 @@ impl Step {
     }
 }
 
+/// Totals of the `test result:` lines of a `cargo test` run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TestTotals {
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
+    pub(crate) ignored: u64,
+}
+
+impl TestTotals {
+    /// Adds the counts of one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line; other lines are
+    /// ignored.
+    pub(crate) fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(what), Some(count)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(count) = count.parse::<u64>() else {
+                continue;
+            };
+            match what {
+                "passed" => self.passed += count,
+                "failed" => self.failed += count,
+                "ignored" => self.ignored += count,
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Step {
+    /// Like [`run`](Self::run) for a `cargo test` step: stdout is streamed through line by line and the
+    /// `test result:` lines are added up, so the caller can print one closing total.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    pub(crate) fn run_tests(&self, dir: &Path) -> Result<(Duration, TestTotals), String> {
+        use std::io::{BufRead, BufReader, Write};
+        println!("==> {}: {}", self.name, self.command_line());
+        let start = Instant::now();
+        let mut child = Command::new(cargo_program())
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("step `{}` failed: could not start cargo: {e}", self.name))?;
+        let mut totals = TestTotals::default();
+        if let Some(stdout) = child.stdout.take() {
+            let out = std::io::stdout();
+            for line in BufReader::new(stdout).lines() {
+                let line =
+                    line.map_err(|e| format!("step `{}`: reading test output: {e}", self.name))?;
+                totals.add_line(&line);
+                let mut lock = out.lock();
+                // a closed stdout (e.g. `| head`) must not hide the test result
+                let _ = writeln!(lock, "{line}");
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("step `{}` failed: waiting for cargo: {e}", self.name))?;
+        let took = start.elapsed();
+        if status.success() {
+            Ok((took, totals))
+        } else {
+            Err(format!(
+                "step `{}` failed ({status}) after {}: {} passed, {} failed",
+                self.name,
+                format_duration(took),
+                totals.passed,
+                totals.failed
+            ))
+        }
+    }
+}
+
 /// `1m 05.3s` or `4.2s`.
 pub(crate) fn format_duration(d: Duration) -> String {
     let secs = d.as_secs_f64();

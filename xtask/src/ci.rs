@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: the checks CI runs, in order, stopping at the first failure.
 //!
-//! Tests run last so that cargo test's own summary lines close the output of a passing run.
+//! Tests run last; a passing run closes with one line of totals over every test binary:
+//! `tests: N passed, 0 failed`.
 
 use crate::cargo::{Step, format_duration};
 use crate::workspace;
@@ -15,16 +16,19 @@ pub(crate) fn run() -> Result<(), String> {
     if libraries.is_empty() {
         return Err("found no library crates under crates/ (cargo metadata)".to_owned());
     }
-    let steps = steps(&libraries);
-    let total = steps.len();
-    for (index, step) in steps.iter().enumerate() {
+    let mut steps = steps(&libraries);
+    // The last step is the test run; it is run apart so its results can be added up.
+    let tests = steps
+        .pop()
+        .ok_or_else(|| "no test step configured".to_owned())?;
+    for step in &steps {
         let took = step.run(&root)?;
-        if index + 1 < total {
-            println!("    {} ok in {}", step.name, format_duration(took));
-        }
-        // The last step is the test run: nothing is printed after it on success, so cargo test's summary
-        // stays the last thing CI shows.
+        println!("    {} ok in {}", step.name, format_duration(took));
     }
+    let (_took, totals) = tests.run_tests(&root)?;
+    // One plain closing line with the totals over every test binary and doc-test run, so whoever reads the end
+    // of the log sees the whole count rather than the last crate's doc tests.
+    println!("tests: {} passed, {} failed", totals.passed, totals.failed);
     Ok(())
 }
 
@@ -109,6 +113,20 @@ mod tests {
             steps.last().map(|s| s.args.join(" ")),
             Some("test --workspace --all-features".to_owned())
         );
+    }
+
+    #[test]
+    fn test_totals_add_up_result_lines() {
+        let mut totals = crate::cargo::TestTotals::default();
+        for line in [
+            "test result: ok. 19 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.06s",
+            "running 3 tests",
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+            "test foo ... ok",
+        ] {
+            totals.add_line(line);
+        }
+        assert_eq!((totals.passed, totals.failed, totals.ignored), (20, 1, 2));
     }
 
     #[test]
