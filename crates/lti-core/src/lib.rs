@@ -5,7 +5,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 pub mod claims;
@@ -18,8 +23,8 @@ pub mod registration;
 pub mod role;
 pub mod uri;
 
-// pub use error::{Error, ErrorCode};  (restored when error.rs is written)
+pub use error::{Error, ErrorCode};
 pub use ids::{
-    ClientId, ContextId, DeploymentId, Issuer, LoginHint, LtiMessageHint, MAX_ID_LEN, Nonce, PlatformGuid,
-    ResourceLinkId, State, TargetLinkUri, UserId,
+    ClientId, ContextId, DeploymentId, Issuer, LoginHint, LtiMessageHint, MAX_ID_LEN, Nonce,
+    PlatformGuid, ResourceLinkId, State, TargetLinkUri, UserId,
 };

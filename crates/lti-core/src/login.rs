@@ -1,1 +1,1 @@
-//! (being written)
+//! OIDC login (being written)
