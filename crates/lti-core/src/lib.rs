@@ -23,8 +23,14 @@ pub mod registration;
 pub mod role;
 pub mod uri;
 
+pub use context_type::ContextType;
 pub use error::{Error, ErrorCode};
 pub use ids::{
     ClientId, ContextId, DeploymentId, Issuer, LoginHint, LtiMessageHint, MAX_ID_LEN, Nonce,
     PlatformGuid, ResourceLinkId, State, TargetLinkUri, UserId,
 };
+pub use registration::{
+    PlatformKey, PlatformRegistration, RegistrationError, RegistrationWarning, ToolKeys,
+    ToolRegistration,
+};
+pub use role::{Role, RoleKind, Roles};
