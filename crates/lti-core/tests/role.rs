@@ -13,129 +13,32 @@ use lti_core::role::{
     SystemRole,
 };
 
-const SYSTEM: &[&str] = &[
-    "Administrator",
-    "None",
-    "AccountAdmin",
-    "Creator",
-    "SysAdmin",
-    "SysSupport",
-    "User",
-];
+#[rustfmt::skip]
+const SYSTEM: &[&str] = &["Administrator", "None", "AccountAdmin", "Creator", "SysAdmin", "SysSupport", "User"];
+#[rustfmt::skip]
 const INSTITUTION: &[&str] = &[
-    "Administrator",
-    "Faculty",
-    "Guest",
-    "None",
-    "Other",
-    "Staff",
-    "Student",
-    "Alumni",
-    "Instructor",
-    "Learner",
-    "Member",
-    "Mentor",
-    "Observer",
-    "ProspectiveStudent",
+    "Administrator", "Faculty", "Guest", "None", "Other", "Staff", "Student",
+    "Alumni", "Instructor", "Learner", "Member", "Mentor", "Observer", "ProspectiveStudent",
 ];
+#[rustfmt::skip]
 const CONTEXT: &[&str] = &[
-    "Administrator",
-    "ContentDeveloper",
-    "Instructor",
-    "Learner",
-    "Mentor",
-    "Manager",
-    "Member",
-    "Officer",
+    "Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor", "Manager", "Member", "Officer",
 ];
 /// The sub-role table of core.md §3.2, copied verbatim.
+#[rustfmt::skip]
 const SUB_ROLES: &[(&str, &[&str])] = &[
-    (
-        "Administrator",
-        &[
-            "Administrator",
-            "Developer",
-            "ExternalDeveloper",
-            "ExternalSupport",
-            "ExternalSystemAdministrator",
-            "Support",
-            "SystemAdministrator",
-        ],
-    ),
-    (
-        "ContentDeveloper",
-        &[
-            "ContentDeveloper",
-            "ContentExpert",
-            "ExternalContentExpert",
-            "Librarian",
-        ],
-    ),
-    (
-        "Instructor",
-        &[
-            "ExternalInstructor",
-            "Grader",
-            "GuestInstructor",
-            "Lecturer",
-            "PrimaryInstructor",
-            "SecondaryInstructor",
-            "TeachingAssistant",
-            "TeachingAssistantGroup",
-            "TeachingAssistantOffering",
-            "TeachingAssistantSection",
-            "TeachingAssistantSectionAssociation",
-            "TeachingAssistantTemplate",
-        ],
-    ),
-    (
-        "Learner",
-        &[
-            "ExternalLearner",
-            "GuestLearner",
-            "Instructor",
-            "Learner",
-            "NonCreditLearner",
-        ],
-    ),
-    (
-        "Manager",
-        &[
-            "AreaManager",
-            "CourseCoordinator",
-            "ExternalObserver",
-            "Manager",
-            "Observer",
-        ],
-    ),
+    ("Administrator", &["Administrator", "Developer", "ExternalDeveloper", "ExternalSupport",
+        "ExternalSystemAdministrator", "Support", "SystemAdministrator"]),
+    ("ContentDeveloper", &["ContentDeveloper", "ContentExpert", "ExternalContentExpert", "Librarian"]),
+    ("Instructor", &["ExternalInstructor", "Grader", "GuestInstructor", "Lecturer", "PrimaryInstructor",
+        "SecondaryInstructor", "TeachingAssistant", "TeachingAssistantGroup", "TeachingAssistantOffering",
+        "TeachingAssistantSection", "TeachingAssistantSectionAssociation", "TeachingAssistantTemplate"]),
+    ("Learner", &["ExternalLearner", "GuestLearner", "Instructor", "Learner", "NonCreditLearner"]),
+    ("Manager", &["AreaManager", "CourseCoordinator", "ExternalObserver", "Manager", "Observer"]),
     ("Member", &["Member"]),
-    (
-        "Mentor",
-        &[
-            "Advisor",
-            "Auditor",
-            "ExternalAdvisor",
-            "ExternalAuditor",
-            "ExternalLearningFacilitator",
-            "ExternalMentor",
-            "ExternalReviewer",
-            "ExternalTutor",
-            "LearningFacilitator",
-            "Mentor",
-            "Reviewer",
-            "Tutor",
-        ],
-    ),
-    (
-        "Officer",
-        &[
-            "Chair",
-            "Communications",
-            "Secretary",
-            "Treasurer",
-            "Vice-Chair",
-        ],
-    ),
+    ("Mentor", &["Advisor", "Auditor", "ExternalAdvisor", "ExternalAuditor", "ExternalLearningFacilitator",
+        "ExternalMentor", "ExternalReviewer", "ExternalTutor", "LearningFacilitator", "Mentor", "Reviewer", "Tutor"]),
+    ("Officer", &["Chair", "Communications", "Secretary", "Treasurer", "Vice-Chair"]),
 ];
 
 fn round_trips(uri: &str) -> Role {
@@ -381,147 +284,81 @@ fn vocabulary_filters() {
     assert_eq!(roles.unknown_roles().count(), 0);
 }
 
-const I: &str = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#";
-const C: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#";
-const S: &str = "http://purl.imsglobal.org/vocab/lis/v2/system/person#";
-const SUB: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership/";
+/// Expected answers as letters: i = instructor, l = learner, a = admin, m = mentor, d = content developer,
+/// t = test user.
+#[rustfmt::skip]
+const TRUTH_TABLE: &[(&[&str], &str)] = &[
+    (&["membership#Instructor"], "i"),
+    (&["Instructor"], "i"),
+    (&["urn:lti:role:ims/lis/Instructor"], "i"),
+    (&["membership/Instructor#TeachingAssistant"], "i"),
+    (&["membership/Instructor#Grader"], "i"),
+    (&["membership#Learner"], "l"),
+    (&["membership/Learner#Instructor"], "l"),
+    (&["membership#Mentor"], "m"),
+    (&["membership/Mentor#Tutor"], "m"),
+    (&["membership#ContentDeveloper"], "d"),
+    (&["membership/ContentDeveloper#Librarian"], "d"),
+    (&["membership#Administrator"], "a"),
+    (&["membership/Administrator#Support"], "a"),
+    (&["system/person#Administrator"], "a"),
+    (&["system/person#SysAdmin"], "a"),
+    (&["system/person#AccountAdmin"], ""),
+    (&["institution/person#Administrator"], "a"),
+    // Institution roles are a fallback only when no context role is present.
+    (&["institution/person#Faculty"], "i"),
+    (&["institution/person#Instructor"], "i"),
+    (&["institution/person#Student"], "l"),
+    (&["institution/person#Learner"], "l"),
+    (&["institution/person#Mentor"], "m"),
+    (&["institution/person#Faculty", "membership#Learner"], "l"),
+    (&["institution/person#Student", "membership#Instructor"], "i"),
+    (&["institution/person#Faculty", "institution/person#Administrator", "membership#Learner"], "la"),
+    (&["membership#Learner", "membership#Instructor"], "il"),
+    (&["membership#Learner", "TestUser"], "lt"),
+    (&["TestUser"], "t"),
+    (&["http://example.com/role#Wizard"], ""),
+    (&[""], ""),
+    (&[], ""),
+];
+
+fn expand(short: &str) -> String {
+    match short {
+        "TestUser" => format!("{LTI_SYSTEM_ROLE_PREFIX}TestUser"),
+        s if s.starts_with("membership")
+            || s.starts_with("system/")
+            || s.starts_with("institution/") =>
+        {
+            format!("http://purl.imsglobal.org/vocab/lis/v2/{s}")
+        }
+        s => s.to_owned(),
+    }
+}
 
 #[test]
 fn c44_helper_truth_table() {
-    // (roles, instructor, learner, admin, mentor, content developer, test user)
-    let rows: &[(&[String], [bool; 6])] = &[
-        (
-            &[format!("{C}Instructor")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &["Instructor".into()],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[format!("{SUB}Instructor#TeachingAssistant")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[format!("{SUB}Instructor#Grader")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[format!("{C}Learner")],
-            [false, true, false, false, false, false],
-        ),
-        (
-            &[format!("{SUB}Learner#Instructor")],
-            [false, true, false, false, false, false],
-        ),
-        (
-            &[format!("{C}Mentor")],
-            [false, false, false, true, false, false],
-        ),
-        (
-            &[format!("{SUB}Mentor#Tutor")],
-            [false, false, false, true, false, false],
-        ),
-        (
-            &[format!("{C}ContentDeveloper")],
-            [false, false, false, false, true, false],
-        ),
-        (
-            &[format!("{C}Administrator")],
-            [false, false, true, false, false, false],
-        ),
-        (
-            &[format!("{SUB}Administrator#Support")],
-            [false, false, true, false, false, false],
-        ),
-        (
-            &[format!("{S}Administrator")],
-            [false, false, true, false, false, false],
-        ),
-        (
-            &[format!("{S}SysAdmin")],
-            [false, false, true, false, false, false],
-        ),
-        (
-            &[format!("{S}AccountAdmin")],
-            [false, false, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Administrator")],
-            [false, false, true, false, false, false],
-        ),
-        // Institution roles are a fallback only when no context role is present.
-        (
-            &[format!("{I}Faculty")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Instructor")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Student")],
-            [false, true, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Learner")],
-            [false, true, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Mentor")],
-            [false, false, false, true, false, false],
-        ),
-        (
-            &[format!("{I}Faculty"), format!("{C}Learner")],
-            [false, true, false, false, false, false],
-        ),
-        (
-            &[format!("{I}Student"), format!("{C}Instructor")],
-            [true, false, false, false, false, false],
-        ),
-        (
-            &[
-                format!("{I}Faculty"),
-                format!("{I}Administrator"),
-                format!("{C}Learner"),
-            ],
-            [false, true, true, false, false, false],
-        ),
-        (
-            &[format!("{C}Learner"), format!("{C}Instructor")],
-            [true, true, false, false, false, false],
-        ),
-        (
-            &[
-                format!("{C}Learner"),
-                format!("{LTI_SYSTEM_ROLE_PREFIX}TestUser"),
-            ],
-            [false, true, false, false, false, true],
-        ),
-        (
-            &[format!("{LTI_SYSTEM_ROLE_PREFIX}TestUser")],
-            [false, false, false, false, false, true],
-        ),
-        (
-            &["urn:lti:role:ims/lis/Instructor".into()],
-            [true, false, false, false, false, false],
-        ),
-        (&["".into()], [false; 6]),
-        (&[], [false; 6]),
-    ];
-    for (raw, want) in rows {
-        let roles = Roles::parse(raw.iter().cloned());
-        let got = [
-            roles.is_instructor(),
-            roles.is_learner(),
-            roles.is_admin(),
-            roles.is_mentor(),
-            roles.is_content_developer(),
-            roles.is_test_user(),
-        ];
-        assert_eq!(
-            got, *want,
-            "{raw:?}: [instructor, learner, admin, mentor, content developer, test user]"
-        );
+    for (raw, want) in TRUTH_TABLE {
+        let roles = Roles::parse(raw.iter().map(|r| expand(r)));
+        let got: String = [
+            ('i', roles.is_instructor()),
+            ('l', roles.is_learner()),
+            ('a', roles.is_admin()),
+            ('m', roles.is_mentor()),
+            ('d', roles.is_content_developer()),
+            ('t', roles.is_test_user()),
+        ]
+        .iter()
+        .filter(|(_, yes)| *yes)
+        .map(|(c, _)| *c)
+        .collect();
+        assert_eq!(got, *want, "{raw:?}");
     }
+}
+
+#[test]
+fn roles_parse_from_the_raw_claim_strings() {
+    let raw: Vec<String> = vec!["Learner".into(), "x".into()];
+    let roles = Roles::parse(&raw);
+    assert!(roles.is_learner());
+    assert_eq!(roles.raw().collect::<Vec<_>>(), ["Learner", "x"]);
 }
