@@ -152,11 +152,11 @@ lti_message! {
     lis: Lis = claim::LIS;
     /// [`claim::CUSTOM`] [Core §5.4.6].
     custom: Custom = claim::CUSTOM;
-    /// [`claim::LTI1P1`] [Migr].
+    /// [`claim::LTI1P1`] (Migr).
     lti1p1: Lti1p1 = claim::LTI1P1;
     /// [`claim::LTI11_LEGACY_USER_ID`] (legacy; prefer `lti1p1.user_id`).
     lti11_legacy_user_id: String = claim::LTI11_LEGACY_USER_ID;
-    /// [`claim::FOR_USER`] [SR].
+    /// [`claim::FOR_USER`] (SR 1.0).
     for_user: ForUser = claim::FOR_USER;
     /// [`claim::AGS_ENDPOINT`] [AGS §3.1].
     ags_endpoint: AgsEndpoint = claim::AGS_ENDPOINT;
@@ -164,7 +164,7 @@ lti_message! {
     names_role_service: NamesRoleService = claim::NRPS;
     /// [`claim::DEEP_LINKING_SETTINGS`] [DL §4.4.1].
     deep_linking_settings: DeepLinkingSettings = claim::DEEP_LINKING_SETTINGS;
-    /// [`claim::BASIC_OUTCOME`] [BO].
+    /// [`claim::BASIC_OUTCOME`] (BO "Integration with LTI 1.3").
     basic_outcome: BasicOutcome = claim::BASIC_OUTCOME;
 }
 

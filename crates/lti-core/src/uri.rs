@@ -38,12 +38,12 @@ pub mod claim {
     pub const LIS: &str = "https://purl.imsglobal.org/spec/lti/claim/lis";
     /// `custom`: custom properties, string to string [Core §5.4.6].
     pub const CUSTOM: &str = "https://purl.imsglobal.org/spec/lti/claim/custom";
-    /// `lti1p1`: LTI 1.1 migration data [Migr `#lti-1-1-migration-claim`].
+    /// `lti1p1`: LTI 1.1 migration data (Migr `#lti-1-1-migration-claim`).
     pub const LTI1P1: &str = "https://purl.imsglobal.org/spec/lti/claim/lti1p1";
     /// `lti11_legacy_user_id`: legacy LTI 1.1 user id (Canvas, reference implementation; not in Core).
     pub const LTI11_LEGACY_USER_ID: &str =
         "https://purl.imsglobal.org/spec/lti/claim/lti11_legacy_user_id";
-    /// `for_user`: the user whose submission is reviewed [SR `#for-user-claim`].
+    /// `for_user`: the user whose submission is reviewed (SR `#for-user-claim`).
     pub const FOR_USER: &str = "https://purl.imsglobal.org/spec/lti/claim/for_user";
 
     /// Assignment and Grade Services endpoint claim [AGS §3.1].
@@ -65,7 +65,7 @@ pub mod message_type {
     pub const DEEP_LINKING_REQUEST: &str = "LtiDeepLinkingRequest";
     /// A deep linking response, tool to platform [DL §4.5].
     pub const DEEP_LINKING_RESPONSE: &str = "LtiDeepLinkingResponse";
-    /// A submission review launch [SR `#ltisubmissionreviewrequest-claims`].
+    /// A submission review launch (SR `#ltisubmissionreviewrequest-claims`).
     pub const SUBMISSION_REVIEW_REQUEST: &str = "LtiSubmissionReviewRequest";
 }
 

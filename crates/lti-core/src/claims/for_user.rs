@@ -1,4 +1,4 @@
-//! The `for_user` claim [SR `#for-user-claim`].
+//! The `for_user` claim (SR `#for-user-claim`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -8,7 +8,7 @@ use crate::UserId;
 use crate::uri::claim;
 
 /// The user whose work a submission review launch is about: `https://purl.imsglobal.org/spec/lti/claim/for_user`
-/// [SR `#for-user-claim`; `ags.md` §12.2]. The launching user (`sub`) may differ.
+/// (SR `#for-user-claim`; `ags.md` §12.2). The launching user (`sub`) may differ.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ForUser {

@@ -13,7 +13,7 @@ use crate::uri::claim;
 /// [Core §5.4.4].
 ///
 /// `height` and `width` are read leniently: a JSON number or a numeric string (`"320"`); any other string (such
-/// as `"100%"`) is ignored (read as absent), since these are display hints only. They are written as numbers.
+/// as `"100%"`) is ignored (read as absent), since these are display hints only. Whole values are written as JSON integers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LaunchPresentation {
@@ -24,6 +24,7 @@ pub struct LaunchPresentation {
     #[serde(
         default,
         deserialize_with = "lenient_number",
+        serialize_with = "whole_as_integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub height: Option<f64>,
@@ -31,6 +32,7 @@ pub struct LaunchPresentation {
     #[serde(
         default,
         deserialize_with = "lenient_number",
+        serialize_with = "whole_as_integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub width: Option<f64>,
@@ -104,6 +106,19 @@ impl<'de> Deserialize<'de> for DocumentTarget {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = String::deserialize(deserializer)?;
         Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Writes whole numbers as JSON integers (`320`, not `320.0`), others as floats.
+#[allow(clippy::ref_option)] // ok: the signature serde's `serialize_with` calls
+fn whole_as_integer<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ok: whole, in range
+        Some(v) if v.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(v) => {
+            serializer.serialize_u64(*v as u64)
+        }
+        Some(v) => serializer.serialize_f64(*v),
+        None => serializer.serialize_none(),
     }
 }
 

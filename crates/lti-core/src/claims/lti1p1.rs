@@ -1,4 +1,4 @@
-//! The LTI 1.1 migration claim [Migr `#lti-1-1-migration-claim`].
+//! The LTI 1.1 migration claim (Migr `#lti-1-1-migration-claim`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -8,10 +8,10 @@ use crate::uri::claim;
 use crate::{ClientId, DeploymentId, Issuer, Nonce};
 
 /// LTI 1.1 identifiers of a migrated link: `https://purl.imsglobal.org/spec/lti/claim/lti1p1`
-/// [Migr `#lti-1-1-migration-claim`].
+/// (Migr `#lti-1-1-migration-claim`).
 ///
 /// A tool should link a 1.1 account only after `oauth_consumer_key_sign` verifies for a key and secret it owns
-/// [Migr `#oauth_consumer_key_sign`]. This crate has no crypto: [`sign_base_string`](Self::sign_base_string)
+/// (Migr `#oauth_consumer_key_sign`). This crate has no crypto: [`sign_base_string`](Self::sign_base_string)
 /// builds the signed text, and the HMAC-SHA256 is computed where a crypto backend is available.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -46,7 +46,7 @@ impl Lti1p1 {
     }
 
     /// The text `oauth_consumer_key_sign` signs: `oauth_consumer_key & deployment_id & iss & client_id & exp &
-    /// nonce`, joined with `&` [Migr `#oauth_consumer_key_sign`]; `client_id` is the `aud` value, `exp` and
+    /// nonce`, joined with `&` (Migr `#oauth_consumer_key_sign`); `client_id` is the `aud` value, `exp` and
     /// `nonce` come from the same `id_token`. `None` when the claim has no `oauth_consumer_key`.
     ///
     /// The signature is `base64(HMAC-SHA256(key = utf8(lti11_secret), msg = utf8(this)))`.

@@ -18,7 +18,7 @@ pub enum MessageType {
     LtiDeepLinkingResponse,
     /// `LtiResourceLinkRequest` [Core §5].
     LtiResourceLinkRequest,
-    /// `LtiSubmissionReviewRequest` [SR].
+    /// `LtiSubmissionReviewRequest` (SR 1.0).
     LtiSubmissionReviewRequest,
     /// Any other value, as sent.
     Other(String),

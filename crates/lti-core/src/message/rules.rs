@@ -26,7 +26,6 @@ pub trait MessageRules: fmt::Debug + Send + Sync {
 /// The rules of `LtiResourceLinkRequest` [Core §5.3]: `target_link_uri` present (B34), `resource_link.id`
 /// present, non-empty and ≤ 255 chars (B31), `roles` present, possibly empty or holding `""` (B32, C36).
 #[derive(Debug, Clone, Copy, Default)]
-#[non_exhaustive]
 pub struct ResourceLinkRules;
 
 impl ResourceLinkRules {
