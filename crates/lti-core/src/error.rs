@@ -114,6 +114,10 @@ pub enum Error {
         /// What was sent (clipped).
         found: String,
     },
+    /// A registration setting is wrong (our configuration, not peer input); see
+    /// [`RegistrationError::code`](crate::registration::RegistrationError::code) for the finer code.
+    #[error(transparent)]
+    Registration(#[from] crate::registration::RegistrationError),
 }
 
 impl Error {
@@ -138,6 +142,7 @@ impl Error {
             Self::ParameterMissing { .. } => ErrorCode::ParameterMissing,
             Self::ParameterDuplicated { .. } => ErrorCode::ParameterDuplicated,
             Self::ParameterInvalid { .. } => ErrorCode::ParameterInvalid,
+            Self::Registration(_) => ErrorCode::Registration,
         }
     }
 }
@@ -172,6 +177,8 @@ pub enum ErrorCode {
     ParameterInvalid,
     /// `lti.oidc.parameter.missing`
     ParameterMissing,
+    /// `lti.registration.invalid`
+    Registration,
     /// `lti.claim.resource_link.id.missing`
     ResourceLinkIdMissing,
     /// `lti.claim.roles.missing`
@@ -202,6 +209,7 @@ impl ErrorCode {
             Self::ParameterDuplicated => "lti.oidc.parameter.duplicated",
             Self::ParameterInvalid => "lti.oidc.parameter.invalid",
             Self::ParameterMissing => "lti.oidc.parameter.missing",
+            Self::Registration => "lti.registration.invalid",
             Self::ResourceLinkIdMissing => "lti.claim.resource_link.id.missing",
             Self::RolesMissing => "lti.claim.roles.missing",
             Self::SubEmpty => "lti.claim.sub.empty",
@@ -231,7 +239,8 @@ impl ErrorCode {
             | Self::ClaimTooLong
             | Self::ContextIdMissing
             | Self::MessageMalformed
-            | Self::ParameterDuplicated => None,
+            | Self::ParameterDuplicated
+            | Self::Registration => None,
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::claims::{
     Lis, Lti1p1, NamesRoleService, ResourceLink, RoleScopeMentor, ToolPlatform,
 };
 use crate::error::{Error, clip};
+use crate::role::Roles;
 use crate::uri::{LTI_VERSION, claim};
 use crate::{ClientId, DeploymentId, Issuer, Nonce, TargetLinkUri, UserId};
 
@@ -26,9 +27,6 @@ mod rules;
 
 pub use message_type::MessageType;
 pub use rules::{MessageRules, ResourceLinkRules, validate_lti_claims};
-
-/// The `Mentor` context role; `role_scope_mentor` is meaningful only with it [Core §5.4.3].
-const MENTOR_ROLE: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor";
 
 /// Defines [`LtiMessage`] and its (de)serialization from one field list, so each claim name is written once
 /// (as a [`crate::uri::claim`] constant for LTI claims).
@@ -204,10 +202,17 @@ impl LtiMessage {
         self.roles().iter().any(|r| r == role)
     }
 
-    /// The users this user mentors: `role_scope_mentor`, returned only when `roles` contains the membership
-    /// `Mentor` role (full URI or the short name `Mentor`) as Core §5.4.3 requires; otherwise `None`.
+    /// The roles parsed into typed [`Role`](crate::role::Role)s (short names, legacy URNs and unknown roles
+    /// included; see [`Roles`]).
+    pub fn typed_roles(&self) -> Roles {
+        Roles::parse(self.roles().iter().map(String::as_str))
+    }
+
+    /// The users this user mentors: `role_scope_mentor`, returned only when the user is a mentor
+    /// ([`Roles::is_mentor`]: the membership `Mentor` role or one of its sub-roles, in any accepted form), as
+    /// Core §5.4.3 requires; otherwise `None`.
     pub fn mentored_users(&self) -> Option<&[UserId]> {
-        let mentor = self.has_role(MENTOR_ROLE) || self.has_role("Mentor");
+        let mentor = self.role_scope_mentor.is_some() && self.typed_roles().is_mentor();
         self.role_scope_mentor
             .as_ref()
             .filter(|_| mentor)

@@ -413,3 +413,12 @@ fn built_message_validates_and_serializes_with_uri_keys() {
     assert_eq!(json[claim::RESOURCE_LINK]["id"], "r1");
     assert!(json.get("sub").is_none());
 }
+
+#[test]
+fn c37_typed_roles_and_context_types_available() {
+    let m = validate(&with(claim::ROLES, json!(["Instructor"]))).unwrap();
+    assert!(m.typed_roles().is_instructor());
+    let m = parse(&example());
+    assert!(m.typed_roles().is_learner());
+    assert_eq!(m.context.unwrap().types().len(), 1);
+}

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::Claim;
 use crate::ContextId;
+use crate::context_type::ContextType;
 use crate::uri::claim;
 
 /// The context (course offering, section, group) of the launch:
@@ -45,6 +46,16 @@ impl Context {
             id: Some(id),
             ..Self::default()
         }
+    }
+}
+
+impl Context {
+    /// The context types parsed ([`ContextType`]: full URIs, deprecated short names and URNs, unknown kept).
+    pub fn types(&self) -> Vec<ContextType> {
+        self.context_type
+            .iter()
+            .map(|t| ContextType::parse(t))
+            .collect()
     }
 }
 
