@@ -143,10 +143,16 @@ mod tests {
         assert_ne!(a, Issuer::new("https://lms.example/"));
         assert_ne!(a, Issuer::new("https://LMS.example"));
         assert_eq!(a, "https://lms.example");
-        assert_eq!(serde_json::to_string(&a).unwrap(), "\"https://lms.example\"");
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            "\"https://lms.example\""
+        );
         let back: Issuer = serde_json::from_str("\"https://lms.example\"").unwrap();
         assert_eq!(back, a);
         assert!(serde_json::from_str::<DeploymentId>("7").is_err());
-        assert_eq!(format!("{:?}", DeploymentId::new("d1")), "DeploymentId(\"d1\")");
+        assert_eq!(
+            format!("{:?}", DeploymentId::new("d1")),
+            "DeploymentId(\"d1\")"
+        );
     }
 }
