@@ -98,6 +98,37 @@ fn s_lti1p1_sign_base_string_matches_the_migration_vector() {
             )
             .is_none()
     );
+    // the whole check, with the migration guide's secret (core.md §3.5)
+    let args = (
+        DeploymentId::new("689302"),
+        Issuer::new("https://lmsvendor.com"),
+        ClientId::new("PM48OJSfGDTAzAo"),
+        Nonce::new("172we8671fd8z"),
+    );
+    assert!(claim.verify_signature(
+        b"my-lti11-secret",
+        &args.0,
+        &args.1,
+        &args.2,
+        1_551_290_856,
+        &args.3
+    ));
+    assert!(!claim.verify_signature(
+        b"wrong-secret",
+        &args.0,
+        &args.1,
+        &args.2,
+        1_551_290_856,
+        &args.3
+    ));
+    assert!(!claim.verify_signature(
+        b"my-lti11-secret",
+        &args.0,
+        &args.1,
+        &args.2,
+        1_551_290_857,
+        &args.3
+    ));
 }
 
 #[test]

@@ -11,8 +11,7 @@ use crate::{ClientId, DeploymentId, Issuer, Nonce};
 /// (Migr `#lti-1-1-migration-claim`).
 ///
 /// A tool should link a 1.1 account only after `oauth_consumer_key_sign` verifies for a key and secret it owns
-/// (Migr `#oauth_consumer_key_sign`). This crate has no crypto: [`sign_base_string`](Self::sign_base_string)
-/// builds the signed text, and the HMAC-SHA256 is computed where a crypto backend is available.
+/// (Migr `#oauth_consumer_key_sign`): [`verify_signature`](Self::verify_signature) checks it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Lti1p1 {
@@ -62,6 +61,30 @@ impl Lti1p1 {
         Some(format!(
             "{key}&{deployment_id}&{iss}&{client_id}&{exp}&{nonce}"
         ))
+    }
+}
+
+impl Lti1p1 {
+    /// Whether `oauth_consumer_key_sign` is the HMAC-SHA256 of [`sign_base_string`](Self::sign_base_string)
+    /// under `lti11_secret` (the secret the tool shared with the platform for `oauth_consumer_key`). Pass the
+    /// values from the same verified id_token. `false` when either field is missing or the signature does not
+    /// match (constant-time comparison).
+    pub fn verify_signature(
+        &self,
+        lti11_secret: &[u8],
+        deployment_id: &DeploymentId,
+        iss: &Issuer,
+        client_id: &ClientId,
+        exp: u64,
+        nonce: &Nonce,
+    ) -> bool {
+        let (Some(signature), Some(base)) = (
+            self.oauth_consumer_key_sign.as_deref(),
+            self.sign_base_string(deployment_id, iss, client_id, exp, nonce),
+        ) else {
+            return false;
+        };
+        lti_security::hmac_sha256_base64_matches(lti11_secret, base.as_bytes(), signature)
     }
 }
 
