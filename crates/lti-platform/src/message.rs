@@ -1,0 +1,249 @@
+//! Building the LTI message of a launch from its typed inputs, the platform-side content checks (checklist
+//! E56-E61), and minting the signed `id_token`.
+
+use lti_core::claims::{Custom, RoleScopeMentor, ToolPlatform};
+use lti_core::message::{LtiMessage, MessageRules, MessageType, ResourceLinkRules};
+use lti_core::role::ContextRole;
+use lti_core::{ClientId, MAX_ID_LEN, Nonce, TargetLinkUri, ToolRegistration};
+use lti_security::{Audience, NumericDate, SigningKey, sign_jwt};
+use serde_json::Value;
+
+use crate::{LaunchRequest, PlatformConfig, PlatformError};
+
+/// Builds and checks the message of `request` for `registration`: everything but the per-request claims
+/// (`iss`, `aud`, `azp`, `iat`, `exp`, `nonce`), which [`mint`] adds.
+pub(crate) fn build(
+    request: LaunchRequest,
+    registration: &ToolRegistration,
+    tool_platform: Option<&ToolPlatform>,
+) -> Result<LtiMessage, PlatformError> {
+    let LaunchRequest {
+        client_id: _,
+        deployment_id,
+        user,
+        roles,
+        role_scope_mentor,
+        message_type,
+        resource_link,
+        context,
+        target_link_uri,
+        custom,
+        launch_presentation,
+        extra_claims,
+    } = request;
+    let mentor = roles
+        .iter()
+        .any(|r| r.context_principal() == Some(ContextRole::Mentor));
+    if !role_scope_mentor.is_empty() && !mentor {
+        return Err(invalid(
+            lti_core::uri::claim::ROLE_SCOPE_MENTOR,
+            "only allowed together with the context role `membership#Mentor` [Core §5.4.3]",
+        ));
+    }
+    let mut roles_out = Vec::with_capacity(roles.len());
+    for role in &roles {
+        let uri = role.as_uri();
+        if uri.is_empty() {
+            return Err(invalid(lti_core::uri::claim::ROLES, "a role is empty"));
+        }
+        roles_out.push(uri);
+    }
+    let target_link_uri = target_link_uri
+        .unwrap_or_else(|| TargetLinkUri::new(registration.target_link_uri().as_str()));
+    if url::Url::parse(target_link_uri.as_str()).is_err() {
+        return Err(invalid(
+            lti_core::uri::claim::TARGET_LINK_URI,
+            "expected an absolute URL",
+        ));
+    }
+    let mut merged = Custom::new();
+    merged.0.extend(
+        registration
+            .custom()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    merged.0.extend(custom.0);
+
+    let mut message = LtiMessage::new(message_type.clone(), deployment_id);
+    message.target_link_uri = Some(target_link_uri);
+    message.resource_link = resource_link;
+    message.roles = Some(roles_out);
+    if !role_scope_mentor.is_empty() {
+        message.role_scope_mentor = Some(RoleScopeMentor::new(role_scope_mentor));
+    }
+    message.context = context;
+    message.tool_platform = tool_platform.cloned();
+    message.launch_presentation = launch_presentation;
+    if !merged.0.is_empty() {
+        message.custom = Some(merged);
+    }
+    for (key, value) in extra_claims {
+        if url::Url::parse(&key).is_err() {
+            return Err(PlatformError::InvalidLaunch {
+                field: clip(&key),
+                reason: "extra claims must be named by a fully-qualified URL [Core §5.4.7]"
+                    .to_owned(),
+            });
+        }
+        message.extra.insert(key, value);
+    }
+    if let Some(user) = user {
+        message.sub = Some(user.id);
+        message.name = user.name;
+        message.given_name = user.given_name;
+        message.family_name = user.family_name;
+        message.email = user.email;
+        message.picture = user.picture;
+        message.locale = user.locale;
+    }
+    check(&message, &message_type)?;
+    Ok(message)
+}
+
+/// Adds the per-request claims to a stored `message`, drops the profile claims the registration does not allow,
+/// and signs it with `key` (RS256, `kid` in the header) (checklist E53, E54, E59).
+pub(crate) fn mint(
+    mut message: LtiMessage,
+    registration: &ToolRegistration,
+    config: &PlatformConfig,
+    client_id: &ClientId,
+    nonce: Nonce,
+    now: u64,
+    key: &SigningKey,
+) -> Result<String, PlatformError> {
+    if !registration.include_name() {
+        message.name = None;
+        message.given_name = None;
+        message.family_name = None;
+        message.middle_name = None;
+        message.picture = None;
+    }
+    if !registration.include_email() {
+        message.email = None;
+    }
+    message.iss = Some(config.issuer.clone());
+    message.aud = Some(Audience::one(client_id.as_str()));
+    message.azp = Some(client_id.clone());
+    message.iat = Some(NumericDate::from_unix_seconds(now));
+    message.exp = Some(NumericDate::from_unix_seconds(
+        now.saturating_add(config.id_token_ttl.as_secs()),
+    ));
+    message.nonce = Some(nonce);
+    sign_jwt(key, &message).map_err(PlatformError::Crypto)
+}
+
+/// The platform-side checks of a message before it is stored: lti-core's required-claim rules, identifier
+/// limits (E57), and no value with surrounding whitespace (E60).
+fn check(message: &LtiMessage, message_type: &MessageType) -> Result<(), PlatformError> {
+    let resource_link = ResourceLinkRules::new();
+    let other = AnyMessage(message_type.clone());
+    let rules: [&dyn MessageRules; 1] = if *message_type == MessageType::LtiResourceLinkRequest {
+        [&resource_link]
+    } else {
+        [&other]
+    };
+    lti_core::message::validate_lti_claims(message, &rules)
+        .map_err(PlatformError::LaunchMessage)?;
+    let ids = [
+        ("sub", message.sub.as_ref().map(|v| v.as_str())),
+        (
+            lti_core::uri::claim::DEPLOYMENT_ID,
+            message.deployment_id.as_ref().map(|v| v.as_str()),
+        ),
+        (
+            "https://purl.imsglobal.org/spec/lti/claim/resource_link#id",
+            message
+                .resource_link
+                .as_ref()
+                .and_then(|l| l.id.as_ref())
+                .map(|v| v.as_str()),
+        ),
+        (
+            "https://purl.imsglobal.org/spec/lti/claim/context#id",
+            message
+                .context
+                .as_ref()
+                .and_then(|c| c.id.as_ref())
+                .map(|v| v.as_str()),
+        ),
+        (
+            "https://purl.imsglobal.org/spec/lti/claim/tool_platform#guid",
+            message
+                .tool_platform
+                .as_ref()
+                .and_then(|p| p.guid.as_ref())
+                .map(|v| v.as_str()),
+        ),
+    ];
+    for (field, value) in ids {
+        if let Some(value) = value
+            && (value.is_empty() || value.len() > MAX_ID_LEN || !value.is_ascii())
+        {
+            return Err(invalid(
+                field,
+                "expected 1 to 255 ASCII characters [Core §5.3.3, §5.3.5, §5.3.6, §5.4.1, §5.4.2]",
+            ));
+        }
+    }
+    let value = serde_json::to_value(message).map_err(PlatformError::Serialize)?;
+    let mut path = String::new();
+    check_whitespace(&value, &mut path)
+}
+
+/// Rejects any string with leading or trailing whitespace, anywhere in the message (checklist E60).
+fn check_whitespace(value: &Value, path: &mut String) -> Result<(), PlatformError> {
+    match value {
+        Value::String(s) if s.trim() != s => Err(PlatformError::InvalidLaunch {
+            field: if path.is_empty() { "/".to_owned() } else { clip(path) },
+            reason: "value has leading or trailing whitespace (certification: \"Payload is Free of Extra Whitespace\")".to_owned(),
+        }),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                check_whitespace(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                path.push('/');
+                path.push_str(key);
+                check_whitespace(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Message types without platform-side rules of their own yet (their crates add them): the generic rules of
+/// `validate_lti_claims` still apply.
+#[derive(Debug)]
+struct AnyMessage(MessageType);
+
+impl MessageRules for AnyMessage {
+    fn message_type(&self) -> MessageType {
+        self.0.clone()
+    }
+
+    fn check(&self, _message: &LtiMessage) -> Result<(), lti_core::Error> {
+        Ok(())
+    }
+}
+
+fn invalid(field: &str, reason: &str) -> PlatformError {
+    PlatformError::InvalidLaunch {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(100).collect()
+}
