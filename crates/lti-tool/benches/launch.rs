@@ -1,1 +1,122 @@
-fn main() {}
+//! Launch validation throughput: the full `Tool::launch` with the platform JWKS cached and a `SledStore` (in a
+//! temporary directory) holding state records and used nonces; plus its parts, to show where the time goes.
+//!
+//! Run with `cargo bench -p lti-tool --bench launch`.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../tests/support/platform.rs"]
+mod platform;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lti_security::{ClaimRules, JwtVerifier, KeySet, RequiredClaim, SystemClock};
+use lti_storage::{Namespace, SledStore, Store};
+use lti_tool::ToolConfig;
+use platform::{CLIENT_ID, ISS, Platform, TOOL};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.path()).unwrap());
+    let config = ToolConfig::new(format!("{TOOL}/launch").parse().unwrap());
+    let p = Platform::with(config, Some(Arc::clone(&store)));
+    // Warm the JWKS cache.
+    rt.block_on(p.launch_with(|_| {})).unwrap();
+
+    let mut group = c.benchmark_group("launch");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+
+    // The full validation; logins and token signing (RS256, ~4k/s) happen outside the timed loop.
+    group.bench_function("tool_launch_sled", |b| {
+        b.iter_custom(|iters| {
+            let requests: Vec<_> = (0..iters)
+                .map(|_| {
+                    let login = rt.block_on(p.login());
+                    let token = p.sign(&p.claims(&login));
+                    p.post(&token, &login.state, Some(&login.cookie))
+                })
+                .collect();
+            let start = Instant::now();
+            for request in requests {
+                black_box(rt.block_on(p.tool.launch(request)).unwrap());
+            }
+            start.elapsed()
+        });
+    });
+
+    // Part 1: RS256 verification + registered claims, with the key known up front.
+    let keys = KeySet::from_keys([p.key.verifying_key().clone()]);
+    let verifier = JwtVerifier::new(Arc::new(SystemClock));
+    let rules = ClaimRules::new()
+        .issuer(ISS)
+        .audience(CLIENT_ID)
+        .require(RequiredClaim::Nonce);
+    let login = rt.block_on(p.login());
+    let token = p.sign(&p.claims(&login));
+    group.bench_function("jwt_verify_rs256", |b| {
+        b.iter(|| black_box(rt.block_on(verifier.verify(&token, &keys, &rules)).unwrap()));
+    });
+
+    // Part 2: the store work of one launch: state get + compare-and-swap delete, nonce insert, flush.
+    let ns_state = Namespace::new("bench.state");
+    let ns_nonce = Namespace::new("bench.nonce");
+    let mut n: u64 = 0;
+    group.bench_function("sled_state_take_nonce_insert_flush", |b| {
+        b.iter_custom(|iters| {
+            let keys: Vec<Vec<u8>> = (0..iters)
+                .map(|_| {
+                    n += 1;
+                    let key = format!("key-{n:020}").into_bytes();
+                    rt.block_on(store.put(
+                        ns_state,
+                        &key,
+                        b"{\"x\":1}",
+                        Some(Duration::from_secs(600)),
+                    ))
+                    .unwrap();
+                    key
+                })
+                .collect();
+            let start = Instant::now();
+            for key in keys {
+                rt.block_on(async {
+                    let v = store.get(ns_state, &key).await.unwrap().unwrap();
+                    store
+                        .compare_and_swap(ns_state, &key, Some(&v), None, None)
+                        .await
+                        .unwrap();
+                    assert!(
+                        store
+                            .insert_if_absent(ns_nonce, &key, b"", Some(Duration::from_secs(600)))
+                            .await
+                            .unwrap()
+                    );
+                    store.flush().await.unwrap();
+                });
+            }
+            start.elapsed()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
