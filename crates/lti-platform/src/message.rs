@@ -135,7 +135,7 @@ pub(crate) fn mint(
 
 /// The platform-side checks of a message before it is stored: lti-core's required-claim rules, identifier
 /// limits (E57), and no value with surrounding whitespace (E60).
-fn check(message: &LtiMessage, message_type: &MessageType) -> Result<(), PlatformError> {
+pub(crate) fn check(message: &LtiMessage, message_type: &MessageType) -> Result<(), PlatformError> {
     let resource_link = ResourceLinkRules::new();
     let other = AnyMessage(message_type.clone());
     let rules: [&dyn MessageRules; 1] = if *message_type == MessageType::LtiResourceLinkRequest {

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use lti_core::login::LoginInitiation;
 use lti_core::message::LtiMessage;
-use lti_core::{ClientId, LoginHint, LtiMessageHint, ToolRegistration};
+use lti_core::{ClientId, LoginHint, LtiMessageHint, Nonce, ToolRegistration};
 use lti_security::{DEFAULT_TOKEN_BYTES, KeyRing, random_token};
 use lti_storage::{Clock, Namespace, Store, SystemClock};
 use serde::{Deserialize, Serialize};
@@ -179,6 +179,39 @@ impl Platform {
                 e.into_response()
             }
         }
+    }
+
+    /// Signs an already built `message` as an `id_token` for `registration`'s tool: runs the same content
+    /// checks as [`start_launch`](Self::start_launch) (checklist E56-E61), then adds `iss`, `aud`, `azp`,
+    /// `iat`, `exp` and `nonce`, drops the profile claims the registration does not allow, and signs with the
+    /// key ring's active key. For callers that run their own authentication flow; [`authorize`](Self::authorize)
+    /// does all of this itself.
+    ///
+    /// # Errors
+    /// [`PlatformError::InvalidLaunch`] / [`PlatformError::LaunchMessage`] when the message breaks a rule,
+    /// [`PlatformError::Crypto`] when signing fails.
+    pub fn mint_id_token(
+        &self,
+        message: LtiMessage,
+        registration: &ToolRegistration,
+        nonce: Nonce,
+    ) -> Result<String, PlatformError> {
+        let message_type = message
+            .message_type
+            .clone()
+            .ok_or(PlatformError::LaunchMessage(
+                lti_core::Error::MessageTypeMissing,
+            ))?;
+        message::check(&message, &message_type)?;
+        message::mint(
+            message,
+            registration,
+            &self.inner.config,
+            registration.client_id(),
+            nonce,
+            self.inner.clock.unix_seconds(),
+            &self.inner.key_ring.signing_key(),
+        )
     }
 
     pub(crate) async fn registration(
