@@ -42,7 +42,7 @@ impl Platform {
         request: http::Request<Bytes>,
         current_user: Option<&UserId>,
     ) -> http::Response<Bytes> {
-        let span = tracing::debug_span!(
+        let span = tracing::info_span!(
             "lti.auth",
             client_id = tracing::field::Empty,
             deployment_id = tracing::field::Empty,
@@ -133,6 +133,11 @@ impl Platform {
                 return Err(PlatformError::LoginHintMismatch);
             }
         }
+        let state = auth.state.clone().ok_or(PlatformError::AuthRequest(
+            lti_core::Error::ParameterMissing {
+                parameter: param::STATE,
+            },
+        ))?;
         let hint = auth
             .lti_message_hint
             .as_ref()
@@ -177,7 +182,6 @@ impl Platform {
             inner.clock.unix_seconds(),
             &inner.key_ring.signing_key(),
         )?;
-        let state = auth.state.unwrap_or_else(|| State::new(""));
         let answer = AuthResponse::IdToken { id_token, state };
         Ok(response::html(
             StatusCode::OK,

@@ -83,7 +83,7 @@ impl Platform {
     /// - [`PlatformError::InvalidLaunch`] or [`PlatformError::LaunchMessage`] when the message would break a rule;
     /// - [`PlatformError::Registry`], [`PlatformError::Storage`], [`PlatformError::Crypto`] on our side.
     pub async fn start_launch(&self, request: LaunchRequest) -> Result<LoginStart, PlatformError> {
-        let span = tracing::debug_span!(
+        let span = tracing::info_span!(
             "lti.launch.start",
             client_id = %request.client_id,
             deployment_id = %request.deployment_id,
@@ -115,6 +115,20 @@ impl Platform {
         let deployment_id = request.deployment_id.clone();
         let anonymous = request.user.is_none();
         let login_hint = match &request.user {
+            Some(user)
+                if user
+                    .id
+                    .as_str()
+                    .starts_with(Self::ANONYMOUS_LOGIN_HINT_PREFIX) =>
+            {
+                return Err(PlatformError::InvalidLaunch {
+                    field: "sub".to_owned(),
+                    reason: format!(
+                        "user ids must not start with `{}` (reserved for anonymous launches)",
+                        Self::ANONYMOUS_LOGIN_HINT_PREFIX
+                    ),
+                });
+            }
             Some(user) => LoginHint::new(user.id.as_str()),
             None => LoginHint::new(format!("{}{}", Self::ANONYMOUS_LOGIN_HINT_PREFIX, token()?)),
         };

@@ -138,6 +138,16 @@ async fn d49_bad_response_type_scope_mode_prompt_are_oidc_errors() {
         ("login_hint", None, "invalid_request"),
         ("lti_message_hint", None, "invalid_request"),
     ];
+    // `state` is echoed, so without it the error carries none.
+    let (f, mut pairs) = started().await;
+    set(&mut pairs, "state", None);
+    let response = f
+        .platform
+        .authorize(get_request(&pairs), Some(&alice()))
+        .await;
+    let form = parse_form(&body(&response));
+    assert_eq!(form.field("error"), Some("invalid_request"));
+    assert!(form.field("id_token").is_none() && form.field("state").is_none());
     for (name, value, error) in cases {
         let (f, mut pairs) = started().await;
         set(&mut pairs, name, value);

@@ -360,3 +360,11 @@ async fn custom_and_tool_platform_and_extra_claims_are_carried() {
         .with_extra_claim("not-a-url", serde_json::json!(1));
     assert!(f.platform.start_launch(bad).await.is_err());
 }
+
+#[tokio::test]
+async fn user_ids_with_the_anonymous_prefix_are_rejected_at_start() {
+    let f = fixture(true).await;
+    let request = launch(Some("anonymous.x"), ContextRole::Learner, true);
+    let e = f.platform.start_launch(request).await.unwrap_err();
+    assert!(matches!(e, PlatformError::InvalidLaunch { .. }), "{e}");
+}
