@@ -62,6 +62,26 @@ fn bench(c: &mut Criterion) {
         });
     });
 
+    // The same validation over a MemoryStore: the cost of everything but sled.
+    let memory = Platform::new();
+    rt.block_on(memory.launch_with(|_| {})).unwrap();
+    group.bench_function("tool_launch_memory", |b| {
+        b.iter_custom(|iters| {
+            let requests: Vec<_> = (0..iters)
+                .map(|_| {
+                    let login = rt.block_on(memory.login());
+                    let token = memory.sign(&memory.claims(&login));
+                    memory.post(&token, &login.state, Some(&login.cookie))
+                })
+                .collect();
+            let start = Instant::now();
+            for request in requests {
+                black_box(rt.block_on(memory.tool.launch(request)).unwrap());
+            }
+            start.elapsed()
+        });
+    });
+
     // Part 1: RS256 verification + registered claims, with the key known up front.
     let keys = KeySet::from_keys([p.key.verifying_key().clone()]);
     let verifier = JwtVerifier::new(Arc::new(SystemClock));
@@ -79,42 +99,56 @@ fn bench(c: &mut Criterion) {
     let ns_state = Namespace::new("bench.state");
     let ns_nonce = Namespace::new("bench.nonce");
     let mut n: u64 = 0;
-    group.bench_function("sled_state_take_nonce_insert_flush", |b| {
-        b.iter_custom(|iters| {
-            let keys: Vec<Vec<u8>> = (0..iters)
-                .map(|_| {
-                    n += 1;
-                    let key = format!("key-{n:020}").into_bytes();
-                    rt.block_on(store.put(
-                        ns_state,
-                        &key,
-                        b"{\"x\":1}",
-                        Some(Duration::from_secs(600)),
-                    ))
-                    .unwrap();
-                    key
-                })
-                .collect();
-            let start = Instant::now();
-            for key in keys {
-                rt.block_on(async {
-                    let v = store.get(ns_state, &key).await.unwrap().unwrap();
-                    store
-                        .compare_and_swap(ns_state, &key, Some(&v), None, None)
-                        .await
+    for flush in [true, false] {
+        let name = if flush {
+            "sled_state_take_nonce_insert_flush"
+        } else {
+            "sled_state_take_nonce_insert_no_flush"
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let keys: Vec<Vec<u8>> = (0..iters)
+                    .map(|_| {
+                        n += 1;
+                        let key = format!("key-{n:020}").into_bytes();
+                        rt.block_on(store.put(
+                            ns_state,
+                            &key,
+                            b"{\"x\":1}",
+                            Some(Duration::from_secs(600)),
+                        ))
                         .unwrap();
-                    assert!(
+                        key
+                    })
+                    .collect();
+                let start = Instant::now();
+                for key in keys {
+                    rt.block_on(async {
+                        let v = store.get(ns_state, &key).await.unwrap().unwrap();
                         store
-                            .insert_if_absent(ns_nonce, &key, b"", Some(Duration::from_secs(600)))
+                            .compare_and_swap(ns_state, &key, Some(&v), None, None)
                             .await
-                            .unwrap()
-                    );
-                    store.flush().await.unwrap();
-                });
-            }
-            start.elapsed()
+                            .unwrap();
+                        assert!(
+                            store
+                                .insert_if_absent(
+                                    ns_nonce,
+                                    &key,
+                                    b"",
+                                    Some(Duration::from_secs(600))
+                                )
+                                .await
+                                .unwrap()
+                        );
+                        if flush {
+                            store.flush().await.unwrap();
+                        }
+                    });
+                }
+                start.elapsed()
+            });
         });
-    });
+    }
     group.finish();
 }
 
