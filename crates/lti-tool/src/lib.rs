@@ -55,5 +55,5 @@ pub use config::{
 };
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;
-pub use registry::{PlatformRegistry, RegistryError, StaticRegistry};
+pub use registry::{PlatformRegistry, RegistryError, StaticRegistry, StoreRegistry};
 pub use tool::{Tool, ToolBuilder};

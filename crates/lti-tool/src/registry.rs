@@ -92,3 +92,111 @@ impl PlatformRegistry for StaticRegistry {
         Ok(Some(first.clone()))
     }
 }
+
+/// Registrations in a [`Store`](lti_storage::Store), namespace `lti.tool.registration`, as JSON; shared by every
+/// tool instance using the same store.
+#[derive(Debug, Clone)]
+pub struct StoreRegistry {
+    store: std::sync::Arc<dyn lti_storage::Store>,
+}
+
+/// Registrations, keyed by (issuer, client id).
+const REGISTRATION_NS: lti_storage::Namespace =
+    lti_storage::Namespace::new("lti.tool.registration");
+
+impl StoreRegistry {
+    /// A registry over `store`.
+    pub fn new(store: std::sync::Arc<dyn lti_storage::Store>) -> Self {
+        Self { store }
+    }
+
+    /// Saves (adds or replaces) `registration`, durably.
+    ///
+    /// # Errors
+    /// [`RegistryError::Backend`] when the store fails or the issuer and client id are too long for a key.
+    pub async fn save(&self, registration: &PlatformRegistration) -> Result<(), RegistryError> {
+        let key = key(registration.issuer(), Some(registration.client_id()))?;
+        let json = serde_json::to_vec(registration).map_err(backend)?;
+        self.store
+            .put(REGISTRATION_NS, &key, &json, None)
+            .await
+            .map_err(backend)?;
+        self.store.flush().await.map_err(backend)
+    }
+
+    /// Removes the registration of (`issuer`, `client_id`); returns whether there was one.
+    ///
+    /// # Errors
+    /// [`RegistryError::Backend`] when the store fails.
+    pub async fn remove(
+        &self,
+        issuer: &Issuer,
+        client_id: &ClientId,
+    ) -> Result<bool, RegistryError> {
+        let key = key(issuer, Some(client_id))?;
+        let removed = self
+            .store
+            .delete(REGISTRATION_NS, &key)
+            .await
+            .map_err(backend)?;
+        self.store.flush().await.map_err(backend)?;
+        Ok(removed)
+    }
+}
+
+#[async_trait]
+impl PlatformRegistry for StoreRegistry {
+    async fn find(
+        &self,
+        issuer: &Issuer,
+        client_id: Option<&ClientId>,
+    ) -> Result<Option<PlatformRegistration>, RegistryError> {
+        let key = key(issuer, client_id)?;
+        let value = match client_id {
+            Some(_) => self
+                .store
+                .get(REGISTRATION_NS, &key)
+                .await
+                .map_err(backend)?,
+            None => {
+                let mut entries = self
+                    .store
+                    .scan_prefix(REGISTRATION_NS, &key, None, 2)
+                    .await
+                    .map_err(backend)?;
+                if entries.len() > 1 {
+                    return Err(RegistryError::Ambiguous {
+                        issuer: issuer.clone(),
+                        count: entries.len(),
+                    });
+                }
+                entries.pop().map(|e| e.value)
+            }
+        };
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let registration: PlatformRegistration = serde_json::from_slice(&value).map_err(backend)?;
+        registration.validate().map_err(backend)?;
+        Ok(Some(registration))
+    }
+}
+
+/// `len(issuer) as u16 BE ‖ issuer ‖ client_id`: unambiguous, and the issuer part alone is a scan prefix.
+fn key(issuer: &Issuer, client_id: Option<&ClientId>) -> Result<Vec<u8>, RegistryError> {
+    let issuer = issuer.as_str().as_bytes();
+    let len = u16::try_from(issuer.len()).map_err(|_| backend("issuer too long"))?;
+    let client = client_id.map(|c| c.as_str().as_bytes()).unwrap_or_default();
+    let mut key = Vec::with_capacity(2 + issuer.len() + client.len());
+    key.extend_from_slice(&len.to_be_bytes());
+    key.extend_from_slice(issuer);
+    key.extend_from_slice(client);
+    if key.len() > lti_storage::MAX_KEY_LEN {
+        return Err(backend("issuer and client id too long for a store key"));
+    }
+    Ok(key)
+}
+
+fn backend(e: impl Into<Box<dyn StdError + Send + Sync>>) -> RegistryError {
+    RegistryError::Backend(e.into())
+}

@@ -285,13 +285,11 @@ impl Tool {
         let mut response = http::Response::new(Bytes::new());
         *response.status_mut() = StatusCode::FOUND;
         let headers = response.headers_mut();
-        let location = HeaderValue::try_from(location.as_str()).map_err(|_| {
-            LoginError::Parameters(lti_core::Error::ParameterInvalid {
-                parameter: "login_hint",
-                expected: "a value that fits in a URL",
-                found: String::new(),
-            })
-        })?;
+        // A serialized `Url` is percent-encoded ASCII, always a valid header value.
+        let location =
+            HeaderValue::try_from(location.as_str()).map_err(|_| LoginError::Internal {
+                what: "authorization URL as a header",
+            })?;
         headers.insert(header::LOCATION, location);
         match inner.config.state_binding {
             StateBinding::Cookie => {

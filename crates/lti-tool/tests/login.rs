@@ -302,3 +302,67 @@ async fn jwks_without_key_ring_is_404() {
     let p = Platform::new();
     assert_eq!(p.tool.jwks().status(), 404);
 }
+
+#[tokio::test]
+async fn jwks_serves_the_key_ring() {
+    use std::sync::Arc;
+    let store: Arc<dyn lti_storage::Store> = Arc::new(lti_storage::MemoryStore::new());
+    let ring = lti_security::KeyRing::open(
+        Arc::clone(&store),
+        "tool",
+        lti_security::KeyProtection::encrypted(lti_security::KeyEncryptionKey::generate().unwrap()),
+        Arc::new(lti_security::SystemClock),
+        lti_security::KeyRingConfig::new(),
+    )
+    .await
+    .unwrap();
+    let kid = ring.kids().into_iter().next().unwrap();
+    let tool = lti_tool::Tool::builder(ToolConfig::new(format!("{TOOL}/launch").parse().unwrap()))
+        .registry(Arc::new(lti_tool::StaticRegistry::default()))
+        .store(store)
+        .http_client(Arc::new(lti_http::RouterClient::new()))
+        .key_ring(Arc::new(ring))
+        .build()
+        .unwrap();
+    let response = tool.jwks();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()[http::header::CONTENT_TYPE],
+        "application/json"
+    );
+    let json: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(json["keys"][0]["kid"], kid.as_str());
+    assert!(json["keys"][0].get("d").is_none(), "private part published");
+}
+
+#[tokio::test]
+async fn store_registry_finds_by_issuer_and_client_id() {
+    use lti_tool::{PlatformRegistry, RegistryError, StoreRegistry};
+    use std::sync::Arc;
+    let registry = StoreRegistry::new(Arc::new(lti_storage::MemoryStore::new()));
+    let iss = lti_core::Issuer::new(ISS);
+    assert!(registry.find(&iss, None).await.unwrap().is_none());
+    registry
+        .save(&platform::registration(ISS, CLIENT_ID))
+        .await
+        .unwrap();
+    // A longer issuer sharing the prefix is another issuer.
+    registry
+        .save(&platform::registration("https://platform.example.com", "x"))
+        .await
+        .unwrap();
+    let found = registry.find(&iss, None).await.unwrap().unwrap();
+    assert_eq!(found.client_id().as_str(), CLIENT_ID);
+    registry
+        .save(&platform::registration(ISS, "tool-client-2"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        registry.find(&iss, None).await,
+        Err(RegistryError::Ambiguous { count: 2, .. })
+    ));
+    let two = lti_core::ClientId::new("tool-client-2");
+    assert!(registry.find(&iss, Some(&two)).await.unwrap().is_some());
+    assert!(registry.remove(&iss, &two).await.unwrap());
+    assert!(registry.find(&iss, Some(&two)).await.unwrap().is_none());
+}
