@@ -328,12 +328,15 @@ impl Tool {
             deployment_id = field::Empty,
             message_type = field::Empty,
             kid = field::Empty,
+            status = field::Empty,
         );
         async move {
             let result = self.validate(&request).await;
             if let Err(error) = &result {
+                Span::current().record("status", error.status().as_u16());
                 log_launch_error(error);
             } else {
+                Span::current().record("status", 200u16);
                 tracing::debug!("launch accepted");
             }
             result
