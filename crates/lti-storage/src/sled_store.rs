@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -33,13 +34,26 @@ const BACKEND: &str = "sled";
 ///   namespace) or an insert over them removes them: run a periodic purge for namespaces with many TTL entries.
 ///
 /// sled calls are synchronous. Reads and writes are served from its page cache and take microseconds, so they
-/// run directly on the calling task; only `flush`, which waits for `fsync`, is handed to sled's own thread pool.
+/// run directly on the calling task. `flush` waits for `fsync`, so it runs on Tokio's blocking pool (inline
+/// when called outside a Tokio runtime), one flush at a time: sled 0.34's `flush_async` deadlocks when called
+/// concurrently (spacejam/sled#1308), which concurrent launches did here. Concurrent callers share flushes
+/// (group commit): a caller whose writes an already finished flush covers returns without starting another.
 ///
 /// One process may open a directory at a time (sled locks it); share the store with an `Arc`.
 pub struct SledStore {
     db: sled::Db,
     clock: Arc<dyn Clock>,
     trees: RwLock<HashMap<Namespace, sled::Tree>>,
+    flushes: Flushes,
+}
+
+/// Group commit for [`Store::flush`]: flushes are numbered as they start; a caller needs one that started after
+/// it called (so it covers the caller's earlier writes).
+#[derive(Default)]
+struct Flushes {
+    gate: tokio::sync::Mutex<()>,
+    started: AtomicU64,
+    completed: AtomicU64,
 }
 
 impl SledStore {
@@ -87,6 +101,7 @@ impl SledStore {
             db,
             clock,
             trees: RwLock::new(HashMap::new()),
+            flushes: Flushes::default(),
         }
     }
 
@@ -293,7 +308,27 @@ impl Store for SledStore {
     }
 
     async fn flush(&self) -> Result<(), Error> {
-        self.db.flush_async().await.map_err(sled_error)?;
+        let flushes = &self.flushes;
+        // Any flush numbered above what has started so far begins after this call, so it covers every write
+        // this caller made before calling.
+        let needed = flushes.started.load(Ordering::Acquire).saturating_add(1);
+        let _gate = flushes.gate.lock().await;
+        if flushes.completed.load(Ordering::Acquire) >= needed {
+            return Ok(());
+        }
+        let number = flushes
+            .started
+            .fetch_add(1, Ordering::AcqRel)
+            .saturating_add(1);
+        let db = self.db.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(_) => tokio::task::spawn_blocking(move || db.flush())
+                .await
+                .map_err(|join| Error::backend(BACKEND, join))?
+                .map_err(sled_error)?,
+            Err(_) => db.flush().map_err(sled_error)?,
+        };
+        flushes.completed.fetch_max(number, Ordering::AcqRel);
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! sled-only behaviour: durability across a reopen.
-#![allow(clippy::unwrap_used, reason = "tests")]
+//! sled-only behaviour: durability across a reopen, and flushes under concurrency.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +8,44 @@ use lti_storage::{ManualClock, Namespace, SledStore, Store};
 
 const NONCES: Namespace = Namespace::new("lti.storage.test-nonces");
 const KEYS: Namespace = Namespace::new("lti.storage.test-keys");
+
+/// Regression: sled 0.34's `flush_async` deadlocks when called concurrently (spacejam/sled#1308). Many tasks
+/// writing and flushing at once must all finish, and every write must be readable after.
+#[test]
+fn concurrent_flushes_complete() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome = rt.block_on(async {
+            let store = Arc::new(SledStore::temporary().unwrap());
+            let mut tasks = Vec::new();
+            for i in 0..64u32 {
+                let store = store.clone();
+                tasks.push(tokio::spawn(async move {
+                    for j in 0..5u32 {
+                        let key = format!("k-{i}-{j}");
+                        store.put(KEYS, key.as_bytes(), b"v", None).await.unwrap();
+                        store.flush().await.unwrap();
+                    }
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap();
+            }
+            let all = store.scan_prefix(KEYS, b"k-", None, 1000).await.unwrap();
+            all.len()
+        });
+        let _ = done.send(outcome);
+    });
+    let written = finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("concurrent flushes hung (sled flush deadlock)");
+    assert_eq!(written, 320);
+}
 
 #[tokio::test]
 async fn data_and_ttls_survive_flush_drop_and_reopen() {

@@ -789,13 +789,11 @@ async fn launch_through_second_registration_of_the_issuer() {
     );
 }
 
-/// Many different launches at once over sled: every accepted launch flushes. Ignored: `SledStore::flush` uses
-/// sled 0.34's `flush_async`, which deadlocks when called concurrently (spacejam/sled#1308, #1241); the fix
-/// belongs in lti-storage (a blocking `flush` on a blocking thread, or serialised flushes). The launches run on
-/// their own thread so a hang fails the test after 60 s instead of blocking it. Run with
-/// `cargo test -p lti-tool --release --test launch -- --ignored`.
+/// Many different launches at once over sled: every accepted launch flushes. Regression test for the hang
+/// sled 0.34's `flush_async` caused when called concurrently (spacejam/sled#1308, #1241), fixed in
+/// `SledStore::flush` (serialised, group-committed flushes on the blocking pool). The launches run on their own
+/// thread so a hang fails the test after 60 s instead of blocking it.
 #[test]
-#[ignore = "sled flush_async deadlock under concurrency (spacejam/sled#1308); fix in lti-storage"]
 fn concurrent_distinct_launches_over_sled_complete() {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
