@@ -212,10 +212,14 @@ async fn run() -> DemoResult<()> {
     ));
     store.flush().await?;
 
+    step(
+        "built but not shown here yet: the OIDC launch flow, tool and platform (lti-core, lti-tool, lti-platform);",
+    );
+    say(
+        "its end-to-end run is crates/lti-platform/tests/e2e.rs (cargo test -p lti-platform --test e2e)",
+    );
     step("not built yet (see README: Status)");
     for item in [
-        "lti-core: typed LTI claims, roles, message types, OIDC login, registrations",
-        "lti-tool / lti-platform: login initiation, launch validation, id_token issuance, token endpoint",
         "OAuth2 client credentials (tool TokenSource, platform token endpoint)",
         "lti-deep-linking, lti-ags, lti-nrps",
         "reference platform and reference tool servers (this demo will then start them)",
