@@ -22,6 +22,7 @@ mod key_set;
 mod kid;
 mod legacy_mac;
 pub mod manual;
+pub mod oauth;
 mod pem;
 mod random;
 mod remote_jwks;
