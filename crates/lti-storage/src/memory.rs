@@ -167,6 +167,11 @@ impl Store for MemoryStore {
         self.write(ns, |table, now_ms| table.remove(key, now_ms))
     }
 
+    async fn take(&self, ns: Namespace, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        check_key(key)?;
+        self.write(ns, |table, now_ms| table.take_live(key, now_ms))
+    }
+
     async fn scan_prefix(
         &self,
         ns: Namespace,

@@ -245,6 +245,18 @@ impl Store for SledStore {
         }
     }
 
+    async fn take(&self, ns: Namespace, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        check_key(key)?;
+        let tree = self.tree(ns)?;
+        let now_ms = self.clock.unix_millis();
+        match tree.remove(key).map_err(sled_error)? {
+            None => Ok(None),
+            Some(old) => Ok(Record::decode(ns.as_str(), &old)?
+                .live_value(now_ms)
+                .map(<[u8]>::to_vec)),
+        }
+    }
+
     async fn scan_prefix(
         &self,
         ns: Namespace,

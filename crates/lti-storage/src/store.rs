@@ -147,6 +147,30 @@ pub trait Store: Send + Sync + Debug {
     /// Backend failure or an over-long key.
     async fn delete(&self, ns: Namespace, key: &[u8]) -> Result<bool, Error>;
 
+    /// Removes `key` and returns its value if it was live (unexpired), in one atomic step: of many concurrent
+    /// `take`s of one key, at most one gets the value. For single-use records (OIDC `state`, message hints).
+    ///
+    /// The provided implementation is a [`get`](Store::get) followed by a
+    /// [`compare_and_swap`](Store::compare_and_swap) to `None` (retried on a conflict), which is atomic on any
+    /// store whose compare-and-swap is; backends override it with a native remove.
+    ///
+    /// # Errors
+    /// Backend failure or an over-long key.
+    async fn take(&self, ns: Namespace, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        loop {
+            let Some(current) = self.get(ns, key).await? else {
+                return Ok(None);
+            };
+            match self
+                .compare_and_swap(ns, key, Some(&current), None, None)
+                .await?
+            {
+                CasOutcome::Swapped => return Ok(Some(current)),
+                _ => continue,
+            }
+        }
+    }
+
     /// Up to `limit` live entries whose key starts with `prefix`, in ascending key order, starting strictly after
     /// `start_after` when given (for paging: pass the last key of the previous page).
     ///

@@ -35,6 +35,7 @@ use std::sync::Arc;
 pub use self::atomic::{
     compare_and_swap_semantics, concurrent_compare_and_swap_loses_no_update,
     concurrent_insert_if_absent_has_one_winner, concurrent_insert_over_expired_has_one_winner,
+    concurrent_take_has_one_winner, take_semantics,
 };
 pub use self::basics::{
     flush_succeeds, get_put_delete, key_too_long_is_rejected, namespaces_are_isolated,
@@ -78,6 +79,7 @@ where
         ttl_expiry expired_counts_as_absent purge_expired_removes_only_expired
         concurrent_insert_if_absent_has_one_winner concurrent_insert_over_expired_has_one_winner
         compare_and_swap_semantics concurrent_compare_and_swap_loses_no_update
+        take_semantics concurrent_take_has_one_winner
         scan_prefix_bounds scan_prefix_paging scan_prefix_limits scan_prefix_skips_expired
     }
 }
@@ -133,6 +135,7 @@ macro_rules! store_contract_tests {
                 ttl_expiry expired_counts_as_absent purge_expired_removes_only_expired
                 concurrent_insert_if_absent_has_one_winner concurrent_insert_over_expired_has_one_winner
                 compare_and_swap_semantics concurrent_compare_and_swap_loses_no_update
+                take_semantics concurrent_take_has_one_winner
                 scan_prefix_bounds scan_prefix_paging scan_prefix_limits scan_prefix_skips_expired
             }
         }

@@ -57,6 +57,13 @@ impl Table {
         self.take(key).is_some_and(|slot| slot.is_live(now_ms))
     }
 
+    /// Removes `key`; its value if it was live at `now_ms`.
+    pub(super) fn take_live(&mut self, key: &[u8], now_ms: u64) -> Option<Vec<u8>> {
+        self.take(key)
+            .filter(|slot| slot.is_live(now_ms))
+            .map(|slot| slot.value)
+    }
+
     /// Up to `limit` live entries whose key starts with `prefix`, ascending, strictly after `start_after`.
     pub(super) fn scan(
         &self,

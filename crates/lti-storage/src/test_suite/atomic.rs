@@ -223,3 +223,80 @@ fn counter_value(bytes: Option<&[u8]>) -> u64 {
         u64::from_be_bytes(b.try_into().expect("an 8-byte counter"))
     })
 }
+
+/// `take`: returns the live value once and removes it; an absent or expired key gives `None` (and an expired
+/// one is gone afterwards); a TTL-less value is taken like any other.
+///
+/// # Panics
+/// When the backend breaks the contract.
+pub async fn take_semantics(store: Arc<dyn Store>, clock: Arc<ManualClock>) {
+    assert_eq!(
+        store.take(NS, b"absent").await.unwrap(),
+        None,
+        "take of an absent key"
+    );
+    store.put(NS, b"k", b"v", None).await.unwrap();
+    assert_eq!(
+        store.take(NS, b"k").await.unwrap().as_deref(),
+        Some(&b"v"[..]),
+        "first take"
+    );
+    assert_eq!(
+        store.take(NS, b"k").await.unwrap(),
+        None,
+        "second take of the same key"
+    );
+    assert_eq!(
+        store.get(NS, b"k").await.unwrap(),
+        None,
+        "taken key still readable"
+    );
+    store
+        .put(NS, b"short", b"v", Some(Duration::from_secs(1)))
+        .await
+        .unwrap();
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(
+        store.take(NS, b"short").await.unwrap(),
+        None,
+        "take of an expired key"
+    );
+    assert!(
+        store
+            .insert_if_absent(NS, b"short", b"new", None)
+            .await
+            .unwrap(),
+        "an expired, taken key must count as absent"
+    );
+}
+
+/// 1,000 tasks `take` one key at once: exactly one gets the value. (A single-use `state` must not be
+/// consumed twice.)
+///
+/// # Panics
+/// When the backend breaks the contract.
+pub async fn concurrent_take_has_one_winner(store: Arc<dyn Store>, _clock: Arc<ManualClock>) {
+    store.put(NS, b"state", b"record", None).await.unwrap();
+    let barrier = Arc::new(Barrier::new(RACERS as usize));
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.take(NS, b"state").await.unwrap()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        if let Some(value) = task.await.unwrap() {
+            assert_eq!(value, b"record", "a take returned another value");
+            winners += 1;
+        }
+    }
+    assert_eq!(
+        winners, 1,
+        "{winners} of {RACERS} concurrent takes got the value"
+    );
+}
