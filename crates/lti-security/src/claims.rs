@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -49,6 +50,69 @@ pub struct RegisteredClaims {
     /// Nonce (OIDC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+}
+
+impl RegisteredClaims {
+    /// A borrowed view, for [`ClaimRules::check_claims`].
+    pub fn view(&self) -> ClaimsRef<'_> {
+        ClaimsRef {
+            iss: self.iss.as_deref(),
+            sub: self.sub.as_deref(),
+            aud: self.aud.as_slice(),
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            jti: self.jti.as_deref(),
+            azp: self.azp.as_deref(),
+            nonce: self.nonce.as_deref(),
+        }
+    }
+}
+
+/// The registered claims of any claims type, borrowed: what [`ClaimRules`] checks. A claims type exposes it
+/// through [`JwtClaims`] so that a token's payload is parsed once, into the caller's own type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClaimsRef<'a> {
+    /// Issuer.
+    pub iss: Option<&'a str>,
+    /// Subject.
+    pub sub: Option<&'a str>,
+    /// Audiences (empty when absent).
+    pub aud: &'a [String],
+    /// Expiry.
+    pub exp: Option<NumericDate>,
+    /// Not before.
+    pub nbf: Option<NumericDate>,
+    /// Issued at.
+    pub iat: Option<NumericDate>,
+    /// JWT id.
+    pub jti: Option<&'a str>,
+    /// Authorized party.
+    pub azp: Option<&'a str>,
+    /// Nonce.
+    pub nonce: Option<&'a str>,
+}
+
+impl<'a> ClaimsRef<'a> {
+    /// A view with every claim absent; set the fields a claims type has.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// A claims type a [`JwtVerifier`](crate::JwtVerifier) can verify into directly
+/// ([`verify_parsed_as`](crate::JwtVerifier::verify_parsed_as)): it deserializes the whole payload and shows
+/// its registered claims to the [`ClaimRules`].
+pub trait JwtClaims: DeserializeOwned {
+    /// The registered claims, borrowed.
+    fn registered(&self) -> ClaimsRef<'_>;
+}
+
+impl JwtClaims for RegisteredClaims {
+    fn registered(&self) -> ClaimsRef<'_> {
+        self.view()
+    }
 }
 
 /// The `aud` claim: one or more audiences. Deserializes from a string or an array of strings [Sec §5.1.2];
@@ -332,10 +396,18 @@ impl ClaimRules {
     /// [`Error::NotYetValid`], [`Error::IssuedInFuture`], [`Error::TooOld`], [`Error::MissingClaim`] or
     /// [`Error::InvalidClaim`].
     pub fn check(&self, claims: &RegisteredClaims, now: u64) -> Result<(), Error> {
+        self.check_claims(claims.view(), now)
+    }
+
+    /// [`check`](Self::check) on a borrowed view, for claims types other than [`RegisteredClaims`].
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    pub fn check_claims(&self, claims: ClaimsRef<'_>, now: u64) -> Result<(), Error> {
         if let Some(expected) = &self.issuer {
-            match &claims.iss {
+            match claims.iss {
                 None => return Err(Error::MissingClaim { claim: "iss" }),
-                Some(found) if found != expected => {
+                Some(found) if found != expected.as_str() => {
                     return Err(Error::IssuerMismatch {
                         expected: expected.clone(),
                         found: clip(found),
@@ -348,21 +420,14 @@ impl ClaimRules {
             if claims.aud.is_empty() {
                 return Err(Error::MissingClaim { claim: "aud" });
             }
-            if !claims.aud.contains(expected) {
+            if !claims.aud.iter().any(|a| a == expected) {
                 return Err(Error::AudienceMismatch {
                     expected: expected.clone(),
-                    found: claims
-                        .aud
-                        .as_slice()
-                        .iter()
-                        .take(5)
-                        .map(|a| clip(a))
-                        .collect(),
+                    found: claims.aud.iter().take(5).map(|a| clip(a)).collect(),
                 });
             }
             if let Some(untrusted) = claims
                 .aud
-                .as_slice()
                 .iter()
                 .find(|a| *a != expected && !self.trusted_audiences.contains(a))
             {
@@ -372,8 +437,8 @@ impl ClaimRules {
             }
         }
         let expected_azp = self.expected_azp.as_ref().or(self.audience.as_ref());
-        match (&claims.azp, expected_azp) {
-            (Some(found), Some(expected)) if found != expected => {
+        match (claims.azp, expected_azp) {
+            (Some(found), Some(expected)) if found != expected.as_str() => {
                 return Err(Error::AzpMismatch {
                     expected: expected.clone(),
                     found: clip(found),
@@ -433,9 +498,9 @@ impl ClaimRules {
         }
         for claim in &self.required {
             let (name, value) = match claim {
-                RequiredClaim::Sub => ("sub", &claims.sub),
-                RequiredClaim::Jti => ("jti", &claims.jti),
-                RequiredClaim::Nonce => ("nonce", &claims.nonce),
+                RequiredClaim::Sub => ("sub", claims.sub),
+                RequiredClaim::Jti => ("jti", claims.jti),
+                RequiredClaim::Nonce => ("nonce", claims.nonce),
             };
             match value {
                 None => return Err(Error::MissingClaim { claim: name }),

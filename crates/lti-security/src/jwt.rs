@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::claims::{ClaimRules, RegisteredClaims};
+use crate::claims::{ClaimRules, JwtClaims, RegisteredClaims};
 use crate::jws::{DEFAULT_MAX_TOKEN_BYTES, Header, UnverifiedJws, check_allowed, parse_claims};
 use crate::{AlgorithmSet, Clock, Error, KeyResolver};
 
@@ -98,6 +98,60 @@ impl JwtVerifier {
             registered,
             payload,
         })
+    }
+}
+
+impl JwtVerifier {
+    /// Runs steps 2–6 on an already parsed token, deserializing the payload once into the caller's claims type
+    /// `T` (e.g. an LTI message) and checking `rules` on its [registered claims](JwtClaims::registered). The
+    /// payload is parsed only after the signature verified.
+    ///
+    /// # Errors
+    /// The first failing step's [`Error`]; a payload that is not a `T` is [`Error::MalformedClaims`].
+    pub async fn verify_parsed_as<T: JwtClaims>(
+        &self,
+        jws: UnverifiedJws<'_>,
+        keys: &dyn KeyResolver,
+        rules: &ClaimRules,
+    ) -> Result<VerifiedClaims<T>, Error> {
+        let header = jws.header();
+        check_allowed(header.alg, self.algorithms)?;
+        let kid = header.kid.as_ref().ok_or(Error::MissingKid)?;
+        let key = keys.resolve(kid, header.alg).await?;
+        let (header, payload) = jws.verify(&key, self.algorithms)?.into_parts();
+        let claims: T = parse_claims(&payload)?;
+        rules.check_claims(claims.registered(), self.clock.unix_seconds())?;
+        Ok(VerifiedClaims { header, claims })
+    }
+}
+
+/// A JWT whose signature verified and whose payload, parsed as `T`, passed the [`ClaimRules`]. Only a
+/// [`JwtVerifier`] builds one ([`verify_parsed_as`](JwtVerifier::verify_parsed_as)).
+#[derive(Debug, Clone)]
+pub struct VerifiedClaims<T> {
+    header: Header,
+    claims: T,
+}
+
+impl<T> VerifiedClaims<T> {
+    /// The header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The verified claims.
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// The verified claims, owned.
+    pub fn into_claims(self) -> T {
+        self.claims
+    }
+
+    /// The header and the claims.
+    pub fn into_parts(self) -> (Header, T) {
+        (self.header, self.claims)
     }
 }
 

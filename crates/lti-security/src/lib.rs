@@ -31,12 +31,13 @@ mod verifying_key;
 
 pub use alg::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use claims::{
-    Audience, ClaimRules, DEFAULT_LEEWAY, MAX_LEEWAY, NumericDate, RegisteredClaims, RequiredClaim,
+    Audience, ClaimRules, ClaimsRef, DEFAULT_LEEWAY, JwtClaims, MAX_LEEWAY, NumericDate,
+    RegisteredClaims, RequiredClaim,
 };
 pub use error::{Error, Party};
 pub use jose_jwk::{Jwk, JwkSet};
 pub use jws::{DEFAULT_MAX_TOKEN_BYTES, Header, UnverifiedJws, VerifiedJws, sign_jwt};
-pub use jwt::{JwtVerifier, VerifiedJwt};
+pub use jwt::{JwtVerifier, VerifiedClaims, VerifiedJwt};
 pub use kek::{KEK_LEN, KeyEncryptionKey, KeyProtection};
 pub use key_ring::{KeyRing, KeyRingConfig};
 pub use key_set::{KeyResolver, KeySet, MAX_KEYS_PER_SET, SkippedKey};

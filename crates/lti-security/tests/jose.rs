@@ -669,3 +669,95 @@ fn audience_and_numeric_date_serialize_as_jwt_expects() {
         json!({"aud": CLIENT, "exp": NOW})
     );
 }
+
+/// A caller's own claims type, verified into directly (one payload parse).
+#[derive(Debug, serde::Deserialize)]
+struct AppClaims {
+    iss: Option<String>,
+    aud: Audience,
+    iat: Option<NumericDate>,
+    exp: Option<NumericDate>,
+    nonce: Option<String>,
+    #[serde(rename = "https://example.com/claim/course")]
+    course: String,
+}
+
+impl lti_security::JwtClaims for AppClaims {
+    fn registered(&self) -> lti_security::ClaimsRef<'_> {
+        let mut view = lti_security::ClaimsRef::new();
+        view.iss = self.iss.as_deref();
+        view.aud = self.aud.as_slice();
+        view.iat = self.iat;
+        view.exp = self.exp;
+        view.nonce = self.nonce.as_deref();
+        view
+    }
+}
+
+#[tokio::test]
+async fn verify_parsed_as_checks_the_same_rules_on_the_callers_type() {
+    let key = rs256();
+    let keys = set_of(&key);
+    let clock = clock();
+    let mut claims = claims_at(NOW);
+    claims["https://example.com/claim/course"] = json!("bio-101");
+    let token = sign_jwt(&key, &claims).unwrap();
+    let rules = rules().require(RequiredClaim::Nonce);
+    let v = verifier(&clock);
+    let ok = v
+        .verify_parsed_as::<AppClaims>(v.parse(&token).unwrap(), &keys, &rules)
+        .await
+        .unwrap();
+    assert_eq!(ok.claims().course, "bio-101");
+    assert_eq!(
+        ok.header().kid.as_ref().map(|k| k.as_str()),
+        Some(key.kid().as_str())
+    );
+
+    // The rules see the caller's type: wrong issuer, expiry and a missing nonce are each refused.
+    let mut wrong_iss = claims.clone();
+    wrong_iss["iss"] = json!("https://other.example");
+    let t = sign_jwt(&key, &wrong_iss).unwrap();
+    let err = v
+        .verify_parsed_as::<AppClaims>(v.parse(&t).unwrap(), &keys, &rules)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::IssuerMismatch { .. }), "{err}");
+    clock.advance(Duration::from_secs(3600));
+    let err = v
+        .verify_parsed_as::<AppClaims>(v.parse(&token).unwrap(), &keys, &rules)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Expired { .. }), "{err}");
+    clock.set_unix_seconds(NOW);
+    let mut no_nonce = claims.clone();
+    no_nonce.as_object_mut().unwrap().remove("nonce");
+    let t = sign_jwt(&key, &no_nonce).unwrap();
+    let err = v
+        .verify_parsed_as::<AppClaims>(v.parse(&t).unwrap(), &keys, &rules)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::MissingClaim { claim: "nonce" }),
+        "{err}"
+    );
+
+    // A payload that is not the caller's type is malformed claims, after the signature verified.
+    let t = sign_jwt(&key, &claims_at(NOW)).unwrap();
+    let err = v
+        .verify_parsed_as::<AppClaims>(v.parse(&t).unwrap(), &keys, &rules)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MalformedClaims { .. }), "{err}");
+    // A tampered payload fails on the signature, before any parse.
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut forged = claims.clone();
+    forged["https://example.com/claim/course"] = json!("chem-201");
+    parts[1] = b64(forged.to_string().as_bytes());
+    let t = parts.join(".");
+    let err = v
+        .verify_parsed_as::<AppClaims>(v.parse(&t).unwrap(), &keys, &rules)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidSignature), "{err}");
+}
