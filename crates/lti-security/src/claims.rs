@@ -504,7 +504,7 @@ impl ClaimRules {
             };
             match value {
                 None => return Err(Error::MissingClaim { claim: name }),
-                Some(v) if v.is_empty() => {
+                Some("") => {
                     return Err(Error::InvalidClaim {
                         claim: name,
                         reason: "empty string".into(),
