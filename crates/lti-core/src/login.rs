@@ -18,11 +18,13 @@ mod auth_request;
 mod auth_response;
 mod form;
 mod initiation;
+mod urlencoded;
 
 pub use auth_request::AuthRequest;
 pub use auth_response::{AuthResponse, oidc_error_code};
 pub use form::auto_submit_form;
 pub use initiation::LoginInitiation;
+pub use urlencoded::{UrlencodedPairs, urlencoded_pairs};
 
 /// OIDC login and authentication parameter names and fixed values [Sec §5.1.1; Core §4.1].
 pub mod param {

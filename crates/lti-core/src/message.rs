@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use lti_security::{Audience, NumericDate};
+use lti_security::{Audience, ClaimsRef, JwtClaims, NumericDate};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -68,9 +68,9 @@ macro_rules! lti_message {
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<LtiMessage, A::Error> {
                         let mut out = LtiMessage::default();
-                        while let Some(key) = access.next_key::<String>()? {
+                        while let Some(ClaimName(key)) = access.next_key::<ClaimName<'de>>()? {
                             $(
-                                if key == $key {
+                                if *key == *$key {
                                     if out.$field.is_some() {
                                         return Err(de::Error::custom(format_args!("claim `{}` given twice", $key)));
                                     }
@@ -81,10 +81,10 @@ macro_rules! lti_message {
                                 }
                             )*
                             let value: Value = access.next_value()?;
-                            if out.extra.contains_key(&key) {
+                            if out.extra.contains_key(key.as_ref()) {
                                 return Err(de::Error::custom(format_args!("claim `{}` given twice", clip(&key))));
                             }
-                            out.extra.insert(key, value);
+                            out.extra.insert(key.into_owned(), value);
                         }
                         Ok(out)
                     }
@@ -93,6 +93,32 @@ macro_rules! lti_message {
             }
         }
     };
+}
+
+/// A claim name as read from the payload: borrowed from the input when it has no escapes (the usual case), so
+/// matching the known claims allocates nothing.
+struct ClaimName<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ClaimName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ClaimName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a claim name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ClaimName(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ClaimName(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(ClaimName(std::borrow::Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
 }
 
 lti_message! {
@@ -164,6 +190,27 @@ lti_message! {
     deep_linking_settings: DeepLinkingSettings = claim::DEEP_LINKING_SETTINGS;
     /// [`claim::BASIC_OUTCOME`] (BO "Integration with LTI 1.3").
     basic_outcome: BasicOutcome = claim::BASIC_OUTCOME;
+}
+
+/// The registered claims a [`JwtVerifier`](lti_security::JwtVerifier) checks, read from the message itself, so a
+/// launch payload is parsed once ([`JwtVerifier::verify_parsed_as`](lti_security::JwtVerifier::verify_parsed_as)).
+impl JwtClaims for LtiMessage {
+    fn registered(&self) -> ClaimsRef<'_> {
+        let mut view = ClaimsRef::new();
+        view.iss = self.iss.as_ref().map(Issuer::as_str);
+        view.sub = self.sub.as_ref().map(UserId::as_str);
+        view.aud = self
+            .aud
+            .as_ref()
+            .map(Audience::as_slice)
+            .unwrap_or_default();
+        view.exp = self.exp;
+        view.nbf = self.nbf;
+        view.iat = self.iat;
+        view.azp = self.azp.as_ref().map(ClientId::as_str);
+        view.nonce = self.nonce.as_ref().map(Nonce::as_str);
+        view
+    }
 }
 
 impl LtiMessage {

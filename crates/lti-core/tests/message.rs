@@ -422,3 +422,23 @@ fn c37_typed_roles_and_context_types_available() {
     assert!(m.typed_roles().is_learner());
     assert_eq!(m.context.unwrap().types().len(), 1);
 }
+
+/// Claim names written with JSON escapes are the same claims (they are not borrowed from the input, but must
+/// still match), and one claim given twice, once escaped, is refused.
+#[test]
+fn escaped_claim_names_match_and_duplicates_through_escapes_are_refused() {
+    let raw = r#"{"\u0069ss":"https://platform.example","sub":"u1","https:\/\/purl.imsglobal.org\/spec\/lti\/claim\/version":"1.3.0","x-\u00e9":1}"#;
+    let message = LtiMessage::from_json(raw.as_bytes()).unwrap();
+    assert_eq!(
+        message.iss.as_ref().map(|i| i.as_str()),
+        Some("https://platform.example")
+    );
+    assert_eq!(message.version.as_deref(), Some("1.3.0"));
+    assert_eq!(message.extra_claim("x-é"), Some(&json!(1)));
+    let twice = r#"{"iss":"https://a.example","\u0069ss":"https://b.example"}"#;
+    let err = LtiMessage::from_json(twice.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("given twice"), "{err}");
+    let extra_twice = r#"{"x":1,"\u0078":2}"#;
+    let err = LtiMessage::from_json(extra_twice.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("given twice"), "{err}");
+}

@@ -26,6 +26,7 @@
 
 mod atomic;
 mod basics;
+mod counting;
 mod scan;
 mod ttl;
 
@@ -40,6 +41,7 @@ pub use self::atomic::{
 pub use self::basics::{
     flush_succeeds, get_put_delete, key_too_long_is_rejected, namespaces_are_isolated,
 };
+pub use self::counting::CountingStore;
 pub use self::scan::{
     scan_prefix_bounds, scan_prefix_limits, scan_prefix_paging, scan_prefix_skips_expired,
 };

@@ -39,6 +39,8 @@ pub struct ToolConfig {
     pub state_binding: StateBinding,
     /// Which `deployment_id`s are accepted (checklist B30).
     pub deployment_policy: DeploymentPolicy,
+    /// Whether a used nonce is made durable before the launch is accepted.
+    pub nonce_durability: NonceDurability,
 }
 
 impl ToolConfig {
@@ -54,6 +56,7 @@ impl ToolConfig {
             cookie: CookieConfig::default(),
             state_binding: StateBinding::Cookie,
             deployment_policy: DeploymentPolicy::KnownOnly,
+            nonce_durability: NonceDurability::Flush,
         }
     }
 
@@ -68,6 +71,13 @@ impl ToolConfig {
     #[must_use]
     pub fn with_deployment_policy(mut self, policy: DeploymentPolicy) -> Self {
         self.deployment_policy = policy;
+        self
+    }
+
+    /// Sets the nonce durability (default [`NonceDurability::Flush`]).
+    #[must_use]
+    pub fn with_nonce_durability(mut self, durability: NonceDurability) -> Self {
+        self.nonce_durability = durability;
         self
     }
 
@@ -164,6 +174,27 @@ pub enum StateBinding {
     /// A cookie set by the login response ([`ToolConfig::cookie`]) and compared with the posted `state`.
     #[default]
     Cookie,
+}
+
+/// When the record of a used nonce must be on disk (checklist B23, replay) [Sec §5.1.3 #9].
+///
+/// A launch consumes its nonce with an atomic insert-if-absent, so a replay is refused while the process runs
+/// either way. The choice only matters after a crash: a nonce recorded but not yet flushed is forgotten, and the
+/// same `id_token` could be accepted once more until it expires (`exp` + leeway). Such a replay still needs the
+/// victim's `state` value and state cookie, since the state record is single-use in the same store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum NonceDurability {
+    /// Flush the store before the launch is accepted (the default; what `design.md` asks of used nonces).
+    /// On `SledStore` concurrent launches share one flush (group commit), but one launch at a time pays a
+    /// whole `fsync`.
+    #[default]
+    Flush,
+    /// Accept as soon as the nonce is recorded; the store makes it durable in the background (`SledStore`:
+    /// within its flush interval, 500 ms by default). Takes the `fsync` off the launch path, at the price of the
+    /// replay window after a crash described on the type. With a store that replicates synchronously (a
+    /// database with its own durability), this is the natural choice.
+    Background,
 }
 
 /// A deployment check callback: `(registration, deployment_id) -> accepted`.

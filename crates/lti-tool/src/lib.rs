@@ -20,7 +20,8 @@ mod tool;
 
 pub use config::{
     ConfigError, CookieConfig, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_AGE,
-    DEFAULT_STATE_TTL, DeploymentCallback, DeploymentPolicy, StateBinding, ToolConfig,
+    DEFAULT_STATE_TTL, DeploymentCallback, DeploymentPolicy, NonceDurability, StateBinding,
+    ToolConfig,
 };
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;

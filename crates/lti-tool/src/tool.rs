@@ -11,13 +11,13 @@ use lti_core::message::{LtiMessage, MessageRules, ResourceLinkRules, validate_lt
 use lti_core::{Nonce, PlatformRegistration, State};
 use lti_http::HttpClient;
 use lti_security::{
-    ClaimRules, Clock, DEFAULT_TOKEN_BYTES, JwksCache, JwtVerifier, KeyRing, RegisteredClaims,
+    ClaimRules, Clock, DEFAULT_TOKEN_BYTES, JwksCache, JwtVerifier, KeyRing, NumericDate,
     RequiredClaim, SystemClock, random_token,
 };
-use lti_storage::{CasOutcome, Store};
+use lti_storage::Store;
 use tracing::{Instrument, Span, field};
 
-use crate::config::{ConfigError, StateBinding, ToolConfig};
+use crate::config::{ConfigError, NonceDurability, StateBinding, ToolConfig};
 use crate::error::{LaunchError, LoginError};
 use crate::launch::Launch;
 use crate::registry::{PlatformRegistry, RegistryError};
@@ -309,14 +309,16 @@ impl Tool {
     /// 1. POST with an `application/x-www-form-urlencoded` body holding `id_token` and `state`;
     /// 2. the state cookie is present and equals `state` (B10);
     /// 3. the state record exists and is consumed atomically (unknown, expired or used → refused);
-    /// 4. the token's unverified `iss`/`aud` match the login's registration;
-    /// 5. JWT checks with the registration's cached JWKS: `kid`, algorithm, signature, `iss`, `aud`, `azp`,
-    ///    `exp`/`iat` with leeway and maximum age, `nonce` present (B11–B22);
+    /// 4. the login's registration is loaded (the token must be for it);
+    /// 5. JWT checks with the registration's cached JWKS: `kid`, algorithm, signature, then on the signed
+    ///    payload (parsed once, into the LTI message) `iss`, `aud`, `azp`, `exp`/`iat` with leeway and maximum
+    ///    age, `nonce` present (B11–B22);
     /// 6. `nonce` equals the login's nonce (B24);
     /// 7. LTI claims by the configured message rules (B25–B34);
     /// 8. the deployment policy, and the login's `lti_deployment_id` (B30);
     /// 9. the signed `target_link_uri` is on one of the tool's origins (B35);
-    /// 10. the nonce is recorded with an atomic insert-if-absent (B23), and the store flushed.
+    /// 10. the nonce is recorded with an atomic insert-if-absent (B23), and the store flushed unless
+    ///     [`NonceDurability::Background`] is configured.
     ///
     /// # Errors
     /// The [`LaunchError`] of the first failing check; answer it with [`LaunchError::into_response`].
@@ -391,33 +393,7 @@ impl Tool {
         span.record("iss", record.issuer.as_str());
         span.record("client_id", record.client_id.as_str());
 
-        // Parse, then route by the unverified iss/aud: they must be the login's registration.
-        let verifier = JwtVerifier::new(Arc::clone(&inner.clock));
-        let jws = verifier.parse(&id_token).map_err(LaunchError::Token)?;
-        if let Some(kid) = &jws.header().kid {
-            span.record("kid", kid.as_str());
-        }
-        let unverified: RegisteredClaims = jws.unverified_claims().map_err(LaunchError::Token)?;
-        match unverified.iss.as_deref() {
-            Some(iss) if iss == record.issuer.as_str() => {}
-            Some(iss) => {
-                return Err(LaunchError::Token(lti_security::Error::IssuerMismatch {
-                    expected: record.issuer.as_str().to_owned(),
-                    found: clip(iss),
-                }));
-            }
-            None => {
-                return Err(LaunchError::Token(lti_security::Error::MissingClaim {
-                    claim: "iss",
-                }));
-            }
-        }
-        if !unverified.aud.contains(record.client_id.as_str()) {
-            return Err(LaunchError::Token(lti_security::Error::AudienceMismatch {
-                expected: record.client_id.as_str().to_owned(),
-                found: unverified.aud.as_slice().iter().map(|a| clip(a)).collect(),
-            }));
-        }
+        // The login's registration; the token must be for it (iss, aud, azp are checked on the signed claims).
         let registration = inner
             .registry
             .find(&record.issuer, Some(&record.client_id))
@@ -428,7 +404,13 @@ impl Tool {
                 client_id: record.client_id.clone(),
             })?;
 
-        // Signature and registered claims.
+        // Signature, then the registered claims of the payload, parsed once into the LTI message.
+        let verifier =
+            JwtVerifier::new(Arc::clone(&inner.clock)).with_algorithms(registration.algorithms());
+        let jws = verifier.parse(&id_token).map_err(LaunchError::Token)?;
+        if let Some(kid) = &jws.header().kid {
+            span.record("kid", kid.as_str());
+        }
         let rules = ClaimRules::new()
             .issuer(registration.issuer().as_str())
             .audience(registration.client_id().as_str())
@@ -437,20 +419,29 @@ impl Tool {
             .max_age(inner.config.max_token_age)
             .require(RequiredClaim::Nonce);
         let keys = inner.jwks.resolver(registration.jwks_url().clone());
-        let verified = verifier
-            .with_algorithms(registration.algorithms())
-            .verify_parsed(jws, &keys, &rules)
+        let message: LtiMessage = verifier
+            .verify_parsed_as(jws, &keys, &rules)
             .await
-            .map_err(LaunchError::Token)?;
+            .map_err(|e| match e {
+                // A signed payload that is not an LTI message is the message's fault, not the token's.
+                lti_security::Error::MalformedClaims { reason } => {
+                    LaunchError::Message(lti_core::Error::Malformed { reason })
+                }
+                e => LaunchError::Token(e),
+            })?
+            .into_claims();
 
         // The nonce issued with this state (B24).
-        let nonce = verified.registered().nonce.as_deref().unwrap_or_default();
+        let nonce = message
+            .nonce
+            .as_ref()
+            .map(Nonce::as_str)
+            .unwrap_or_default();
         if !constant_time_eq(nonce, record.nonce.as_str()) {
             return Err(LaunchError::NonceMismatch);
         }
 
         // LTI claims (B25–B34).
-        let message = LtiMessage::from_json(verified.payload()).map_err(LaunchError::Message)?;
         if let Some(message_type) = &message.message_type {
             span.record("message_type", message_type.as_str());
         }
@@ -495,7 +486,7 @@ impl Tool {
         }
 
         // Last: consume the nonce (B23).
-        self.consume_nonce(&record, verified.registered()).await?;
+        self.consume_nonce(&record, message.exp).await?;
         Ok(Launch::new(
             message,
             registration,
@@ -506,24 +497,17 @@ impl Tool {
 
     /// Loads and deletes the state record in one atomic step.
     async fn take_state(&self, state: &State) -> Result<StateRecord, LaunchError> {
-        let store = &self.inner.store;
         let key = state.as_str().as_bytes();
         if key.len() > lti_storage::MAX_KEY_LEN {
             return Err(LaunchError::StateUnknown);
         }
-        let stored = store
-            .get(STATE_NS, key)
+        let stored = self
+            .inner
+            .store
+            .take(STATE_NS, key)
             .await
             .map_err(LaunchError::Storage)?
             .ok_or(LaunchError::StateUnknown)?;
-        match store
-            .compare_and_swap(STATE_NS, key, Some(&stored), None, None)
-            .await
-            .map_err(LaunchError::Storage)?
-        {
-            CasOutcome::Swapped => {}
-            _ => return Err(LaunchError::StateUnknown),
-        }
         serde_json::from_slice(&stored).map_err(|_| LaunchError::StateCorrupt)
     }
 
@@ -531,12 +515,11 @@ impl Tool {
     async fn consume_nonce(
         &self,
         record: &StateRecord,
-        claims: &RegisteredClaims,
+        exp: Option<NumericDate>,
     ) -> Result<(), LaunchError> {
         let inner = &self.inner;
         let now = inner.clock.unix_seconds();
-        let until = claims
-            .exp
+        let until = exp
             .map(|e| e.unix_seconds())
             .unwrap_or(now)
             .saturating_add(inner.config.leeway.as_secs());
@@ -549,20 +532,30 @@ impl Tool {
         if !inserted {
             return Err(LaunchError::NonceReplayed);
         }
-        inner.store.flush().await.map_err(LaunchError::Storage)
+        match inner.config.nonce_durability {
+            NonceDurability::Flush => inner.store.flush().await.map_err(LaunchError::Storage),
+            NonceDurability::Background => Ok(()),
+        }
     }
 
     /// Whether `uri` is an absolute URL on one of the allowed origins.
     fn target_allowed(&self, uri: &str) -> bool {
-        url::Url::parse(uri).is_ok_and(|u| {
-            let origin = u.origin();
-            origin.is_tuple()
-                && self
-                    .inner
-                    .target_origins
-                    .iter()
-                    .any(|o| *o == origin.ascii_serialization())
-        })
+        // Fast path: an allowed origin written exactly, then the end of the authority. Anything else (other
+        // case, explicit default port, userinfo, backslashes...) goes through the URL parser.
+        let exact = self.inner.target_origins.iter().any(|origin| {
+            uri.strip_prefix(origin.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        });
+        exact
+            || url::Url::parse(uri).is_ok_and(|u| {
+                let origin = u.origin();
+                origin.is_tuple()
+                    && self
+                        .inner
+                        .target_origins
+                        .iter()
+                        .any(|o| *o == origin.ascii_serialization())
+            })
     }
 
     /// The tool's public keys as a JWK Set (`application/json`), from the [`KeyRing`] given to the builder; 404

@@ -828,3 +828,105 @@ fn concurrent_distinct_launches_over_sled_complete() {
         .recv_timeout(Duration::from_secs(60))
         .expect("256 concurrent launches over sled hung (SledStore::flush)");
 }
+
+/// B35: the signed target must be on the tool's origin, whether it is written exactly (fast path) or needs the
+/// URL parser (case, explicit default port), and look-alike origins are refused.
+#[tokio::test]
+async fn b35_target_origin_table() {
+    let p = Platform::new();
+    let accepted = [
+        "https://tool.example",
+        "https://tool.example/",
+        "https://tool.example?x=1",
+        "https://tool.example#frag",
+        "https://TOOL.example/upper",
+        "https://tool.example:443/default-port",
+    ];
+    for target in accepted {
+        let launch = p
+            .launch_with(|c| {
+                obj(c).insert(claim::TARGET_LINK_URI.into(), json!(target));
+            })
+            .await;
+        assert!(launch.is_ok(), "{target} refused: {:?}", launch.err());
+    }
+    let refused_targets = [
+        "https://tool.example.evil.example/",
+        "https://tool.example@evil.example/",
+        "https://tool.example:8443/",
+        "http://tool.example/",
+        "https://tool.examplex/",
+        "//tool.example/relative",
+        "javascript:alert(1)",
+        "",
+    ];
+    for target in refused_targets {
+        let result = p
+            .launch_with(|c| {
+                obj(c).insert(claim::TARGET_LINK_URI.into(), json!(target));
+            })
+            .await;
+        let err = result
+            .err()
+            .unwrap_or_else(|| panic!("{target:?} accepted"));
+        assert!(
+            matches!(
+                err.code(),
+                "lti.tool.target_link_uri.not_allowed" | "lti.claim.empty"
+            ),
+            "{target:?}: {}",
+            err.code()
+        );
+    }
+}
+
+/// B23 and the nonce durability setting: `Flush` (the default) flushes the store once per accepted launch;
+/// `Background` never flushes on the launch path; both refuse the replay.
+#[tokio::test]
+async fn b23_nonce_durability_flush_or_background() {
+    use lti_storage::test_suite::CountingStore;
+    use lti_tool::NonceDurability;
+    for (durability, flushes) in [
+        (NonceDurability::Flush, 1),
+        (NonceDurability::Background, 0),
+    ] {
+        let store = Arc::new(CountingStore::new(lti_storage::MemoryStore::new()));
+        let config = ToolConfig::new(format!("{TOOL}/launch").parse().unwrap())
+            .with_nonce_durability(durability);
+        let p = Platform::with(config, Some(store.clone() as Arc<dyn lti_storage::Store>));
+        let login = p.login().await;
+        let saved = p
+            .store
+            .get(
+                lti_storage::Namespace::new("lti.tool.state"),
+                login.state.as_bytes(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let token = p.sign(&p.claims(&login));
+        let before = store.flushes();
+        p.tool
+            .launch(p.post(&token, &login.state, Some(&login.cookie)))
+            .await
+            .unwrap();
+        assert_eq!(store.flushes() - before, flushes, "{durability:?}");
+        // Restore the state record: the nonce alone must refuse the replay.
+        p.store
+            .put(
+                lti_storage::Namespace::new("lti.tool.state"),
+                login.state.as_bytes(),
+                &saved,
+                None,
+            )
+            .await
+            .unwrap();
+        refused(
+            p.tool
+                .launch(p.post(&token, &login.state, Some(&login.cookie)))
+                .await,
+            "lti.tool.nonce.replayed",
+            400,
+        );
+    }
+}

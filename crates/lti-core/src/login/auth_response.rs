@@ -62,7 +62,7 @@ impl AuthResponse {
     /// # Errors
     /// As [`from_pairs`](Self::from_pairs).
     pub fn from_urlencoded(input: &[u8]) -> Result<Self, Error> {
-        Self::from_pairs(url::form_urlencoded::parse(input))
+        Self::from_pairs(super::urlencoded_pairs(input))
     }
 
     /// The form fields, in order.

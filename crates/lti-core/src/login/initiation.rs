@@ -79,7 +79,7 @@ impl LoginInitiation {
     /// # Errors
     /// As [`from_pairs`](Self::from_pairs).
     pub fn from_urlencoded(input: &[u8]) -> Result<Self, Error> {
-        Self::from_pairs(url::form_urlencoded::parse(input))
+        Self::from_pairs(super::urlencoded_pairs(input))
     }
 
     /// The parameters as `(name, value)` pairs, required first, optional ones only when set, then `extra`.
