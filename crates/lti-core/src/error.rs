@@ -114,6 +114,42 @@ pub enum Error {
         /// What was sent (clipped).
         found: String,
     },
+    /// Outgoing message: an identifier (`sub`, `deployment_id`, `resource_link.id`, `context.id`,
+    /// `tool_platform.guid`) is empty, longer than 255 characters or not ASCII [Core §5.3.3, §5.3.5, §5.3.6,
+    /// §5.4.1, §5.4.2] (checklist E57).
+    #[error("claim `{claim}`: expected 1 to 255 ASCII characters (found {len} bytes{non_ascii})", non_ascii = if *ascii { "" } else { ", not ASCII" })]
+    IdentifierInvalid {
+        /// The claim (`…#member` for a member).
+        claim: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// Whether it is ASCII.
+        ascii: bool,
+    },
+    /// Outgoing message: a string value starts or ends with whitespace (checklist E60; certification "Payload is
+    /// Free of Extra Whitespace").
+    #[error("value at `{path}` has leading or trailing whitespace (found `{found}`)")]
+    SurroundingWhitespace {
+        /// The JSON pointer of the value (clipped).
+        path: String,
+        /// The value (clipped).
+        found: String,
+    },
+    /// Outgoing message: `role_scope_mentor` without the context role `membership#Mentor` [Core §5.4.3]
+    /// (checklist E61).
+    #[error("claim `{claim}` is only allowed together with the context role `membership#Mentor`", claim = crate::uri::claim::ROLE_SCOPE_MENTOR)]
+    MentorScopeWithoutMentor,
+    /// Outgoing message: a service URL is not an absolute `https` URL (http only to loopback) or still holds a
+    /// template placeholder [Core §6.1, §3.5] (checklist E63).
+    #[error("service URL `{claim}`: expected {expected} (found `{found}`)")]
+    ServiceUrlInvalid {
+        /// The claim and member, e.g. `…/lti-ags/claim/endpoint#lineitems`.
+        claim: &'static str,
+        /// What a service URL must be.
+        expected: &'static str,
+        /// The value (clipped).
+        found: String,
+    },
     /// A registration setting is wrong (our configuration, not peer input); see
     /// [`RegistrationError::code`](crate::registration::RegistrationError::code) for the finer code.
     #[error(transparent)]
@@ -143,6 +179,10 @@ impl Error {
             Self::ParameterDuplicated { .. } => ErrorCode::ParameterDuplicated,
             Self::ParameterInvalid { .. } => ErrorCode::ParameterInvalid,
             Self::Registration(_) => ErrorCode::Registration,
+            Self::IdentifierInvalid { .. } => ErrorCode::OutboundIdentifier,
+            Self::SurroundingWhitespace { .. } => ErrorCode::OutboundWhitespace,
+            Self::MentorScopeWithoutMentor => ErrorCode::OutboundMentorScope,
+            Self::ServiceUrlInvalid { .. } => ErrorCode::OutboundServiceUrl,
         }
     }
 }
@@ -171,6 +211,14 @@ pub enum ErrorCode {
     MessageTypeMissing,
     /// `lti.claim.message_type.unsupported`
     MessageTypeUnsupported,
+    /// `lti.outbound.identifier`
+    OutboundIdentifier,
+    /// `lti.outbound.mentor_scope`
+    OutboundMentorScope,
+    /// `lti.outbound.service_url`
+    OutboundServiceUrl,
+    /// `lti.outbound.whitespace`
+    OutboundWhitespace,
     /// `lti.oidc.parameter.duplicated`
     ParameterDuplicated,
     /// `lti.oidc.parameter.invalid`
@@ -206,6 +254,10 @@ impl ErrorCode {
             Self::MessageMalformed => "lti.message.malformed",
             Self::MessageTypeMissing => "lti.claim.message_type.missing",
             Self::MessageTypeUnsupported => "lti.claim.message_type.unsupported",
+            Self::OutboundIdentifier => "lti.outbound.identifier",
+            Self::OutboundMentorScope => "lti.outbound.mentor_scope",
+            Self::OutboundServiceUrl => "lti.outbound.service_url",
+            Self::OutboundWhitespace => "lti.outbound.whitespace",
             Self::ParameterDuplicated => "lti.oidc.parameter.duplicated",
             Self::ParameterInvalid => "lti.oidc.parameter.invalid",
             Self::ParameterMissing => "lti.oidc.parameter.missing",
@@ -234,6 +286,10 @@ impl ErrorCode {
             Self::SubEmpty => Some(33),
             Self::TargetLinkUriMissing | Self::ClaimMissing => Some(34),
             Self::ParameterInvalid => Some(49),
+            Self::OutboundIdentifier => Some(57),
+            Self::OutboundWhitespace => Some(60),
+            Self::OutboundMentorScope => Some(61),
+            Self::OutboundServiceUrl => Some(63),
             Self::ClaimInvalid
             | Self::ClaimEmpty
             | Self::ClaimTooLong

@@ -22,6 +22,7 @@ pub mod message;
 pub mod registration;
 pub mod role;
 pub mod uri;
+pub mod variables;
 
 pub use context_type::ContextType;
 pub use error::{Error, ErrorCode};

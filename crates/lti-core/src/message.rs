@@ -23,9 +23,11 @@ use crate::uri::{LTI_VERSION, claim};
 use crate::{ClientId, DeploymentId, Issuer, Nonce, TargetLinkUri, UserId};
 
 mod message_type;
+mod outbound;
 mod rules;
 
 pub use message_type::MessageType;
+pub use outbound::check_outbound;
 pub use rules::{MessageRules, ResourceLinkRules, validate_lti_claims};
 
 /// Defines [`LtiMessage`] and its (de)serialization from one field list, so each claim name is written once

@@ -3,10 +3,8 @@
 
 use lti_core::claims::{Custom, RoleScopeMentor, ToolPlatform};
 use lti_core::message::{LtiMessage, MessageRules, MessageType, ResourceLinkRules};
-use lti_core::role::ContextRole;
-use lti_core::{ClientId, MAX_ID_LEN, Nonce, TargetLinkUri, ToolRegistration};
+use lti_core::{ClientId, Nonce, TargetLinkUri, ToolRegistration};
 use lti_security::{Audience, NumericDate, SigningKey, sign_jwt};
-use serde_json::Value;
 
 use crate::{LaunchRequest, PlatformConfig, PlatformError};
 
@@ -31,15 +29,6 @@ pub(crate) fn build(
         launch_presentation,
         extra_claims,
     } = request;
-    let mentor = roles
-        .iter()
-        .any(|r| r.context_principal() == Some(ContextRole::Mentor));
-    if !role_scope_mentor.is_empty() && !mentor {
-        return Err(invalid(
-            lti_core::uri::claim::ROLE_SCOPE_MENTOR,
-            "only allowed together with the context role `membership#Mentor` [Core §5.4.3]",
-        ));
-    }
     let mut roles_out = Vec::with_capacity(roles.len());
     for role in &roles {
         let uri = role.as_uri();
@@ -97,6 +86,16 @@ pub(crate) fn build(
         message.picture = user.picture;
         message.locale = user.locale;
     }
+    // Variable substitution (E62): after every claim is in place, honouring the privacy settings.
+    if let Some(mut custom) = message.custom.take() {
+        let variables = lti_core::variables::MessageVariables::new(
+            &message,
+            registration.include_name(),
+            registration.include_email(),
+        );
+        lti_core::variables::substitute(&mut custom, &variables);
+        message.custom = Some(custom);
+    }
     check(&message, &message_type)?;
     Ok(message)
 }
@@ -133,8 +132,8 @@ pub(crate) fn mint(
     sign_jwt(key, &message).map_err(PlatformError::Crypto)
 }
 
-/// The platform-side checks of a message before it is stored: lti-core's required-claim rules, identifier
-/// limits (E57), and no value with surrounding whitespace (E60).
+/// The platform-side checks of a message before it is stored: lti-core's required-claim rules, then its
+/// outbound rules (E57 identifiers, E60 whitespace, E61 mentor scope, E63 service URLs).
 pub(crate) fn check(message: &LtiMessage, message_type: &MessageType) -> Result<(), PlatformError> {
     let resource_link = ResourceLinkRules::new();
     let other = AnyMessage(message_type.clone());
@@ -145,81 +144,7 @@ pub(crate) fn check(message: &LtiMessage, message_type: &MessageType) -> Result<
     };
     lti_core::message::validate_lti_claims(message, &rules)
         .map_err(PlatformError::LaunchMessage)?;
-    let ids = [
-        ("sub", message.sub.as_ref().map(|v| v.as_str())),
-        (
-            lti_core::uri::claim::DEPLOYMENT_ID,
-            message.deployment_id.as_ref().map(|v| v.as_str()),
-        ),
-        (
-            "https://purl.imsglobal.org/spec/lti/claim/resource_link#id",
-            message
-                .resource_link
-                .as_ref()
-                .and_then(|l| l.id.as_ref())
-                .map(|v| v.as_str()),
-        ),
-        (
-            "https://purl.imsglobal.org/spec/lti/claim/context#id",
-            message
-                .context
-                .as_ref()
-                .and_then(|c| c.id.as_ref())
-                .map(|v| v.as_str()),
-        ),
-        (
-            "https://purl.imsglobal.org/spec/lti/claim/tool_platform#guid",
-            message
-                .tool_platform
-                .as_ref()
-                .and_then(|p| p.guid.as_ref())
-                .map(|v| v.as_str()),
-        ),
-    ];
-    for (field, value) in ids {
-        if let Some(value) = value
-            && (value.is_empty() || value.len() > MAX_ID_LEN || !value.is_ascii())
-        {
-            return Err(invalid(
-                field,
-                "expected 1 to 255 ASCII characters [Core §5.3.3, §5.3.5, §5.3.6, §5.4.1, §5.4.2]",
-            ));
-        }
-    }
-    let value = serde_json::to_value(message).map_err(PlatformError::Serialize)?;
-    let mut path = String::new();
-    check_whitespace(&value, &mut path)
-}
-
-/// Rejects any string with leading or trailing whitespace, anywhere in the message (checklist E60).
-fn check_whitespace(value: &Value, path: &mut String) -> Result<(), PlatformError> {
-    match value {
-        Value::String(s) if s.trim() != s => Err(PlatformError::InvalidLaunch {
-            field: if path.is_empty() { "/".to_owned() } else { clip(path) },
-            reason: "value has leading or trailing whitespace (certification: \"Payload is Free of Extra Whitespace\")".to_owned(),
-        }),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push('/');
-                path.push_str(&i.to_string());
-                check_whitespace(item, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let len = path.len();
-                path.push('/');
-                path.push_str(key);
-                check_whitespace(item, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
+    lti_core::message::check_outbound(message).map_err(PlatformError::LaunchMessage)
 }
 
 /// Message types without platform-side rules of their own yet (their crates add them): the generic rules of

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use fixtures::*;
 use lti_core::claims::ResourceLink;
 use lti_core::role::ContextRole;
-use lti_core::{ClientId, DeploymentId, ResourceLinkId, Role, TargetLinkUri, UserId};
+use lti_core::{
+    ClientId, DeploymentId, ResourceLinkId, Role, TargetLinkUri, ToolRegistration, UserId,
+};
 use lti_platform::{LaunchRequest, PlatformError};
 use lti_security::{ClaimRules, JwtVerifier};
 use lti_storage::Clock;
@@ -225,10 +227,12 @@ async fn e57_identifiers_longer_than_255_or_not_ascii_are_rejected() {
     ];
     for request in cases {
         let e = f.platform.start_launch(request).await.unwrap_err();
+        // lti-core's length rule or its outbound identifier rule (E57), each with its own code.
         assert!(
             matches!(
-                e,
-                PlatformError::InvalidLaunch { .. } | PlatformError::LaunchMessage(_)
+                &e,
+                PlatformError::LaunchMessage(m)
+                    if matches!(m.code(), lti_core::ErrorCode::OutboundIdentifier | lti_core::ErrorCode::ClaimTooLong)
             ),
             "{e}"
         );
@@ -298,7 +302,10 @@ async fn e60_values_with_surrounding_whitespace_are_rejected() {
     ];
     for request in cases {
         let e = f.platform.start_launch(request).await.unwrap_err();
-        assert!(matches!(e, PlatformError::InvalidLaunch { .. }), "{e}");
+        assert!(
+            matches!(&e, PlatformError::LaunchMessage(m) if m.code().checklist() == Some(60)),
+            "{e}"
+        );
         assert!(e.to_string().contains("whitespace"), "{e}");
     }
 }
@@ -329,7 +336,10 @@ async fn e61_role_scope_mentor_only_with_the_mentor_role() {
     let request = launch(Some("alice"), ContextRole::Learner, true)
         .with_role_scope_mentor([UserId::new("kid-1")]);
     let e = f.platform.start_launch(request).await.unwrap_err();
-    assert!(matches!(e, PlatformError::InvalidLaunch { .. }), "{e}");
+    assert!(
+        matches!(&e, PlatformError::LaunchMessage(m) if m.code().checklist() == Some(61)),
+        "{e}"
+    );
     let request = launch(Some("alice"), ContextRole::Mentor, true)
         .with_role_scope_mentor([UserId::new("kid-1")]);
     let (_, p) = mint(&f, request, Some("alice")).await;
@@ -367,4 +377,111 @@ async fn user_ids_with_the_anonymous_prefix_are_rejected_at_start() {
     let request = launch(Some("anonymous.x"), ContextRole::Learner, true);
     let e = f.platform.start_launch(request).await.unwrap_err();
     assert!(matches!(e, PlatformError::InvalidLaunch { .. }), "{e}");
+}
+
+/// E62: `$variables` in the registration's and the launch's custom values are substituted when supported and
+/// authorised, sent as `""` when supported but empty, and sent unchanged when unsupported or not authorised
+/// (here: names and email with the privacy setting off).
+#[tokio::test]
+async fn e62_custom_variables_substituted_empty_or_unchanged() {
+    for include_pii in [true, false] {
+        let registration = ToolRegistration::builder(CLIENT_ID)
+            .redirect_uri(REDIRECT_URI)
+            .initiate_login_uri(LOGIN_URI)
+            .target_link_uri(TARGET_URI)
+            .jwks_url("https://tool.example/jwks")
+            .deployment(DEPLOYMENT_ID)
+            .include_name(include_pii)
+            .include_email(include_pii)
+            .custom("user", "$User.id")
+            .custom("course_title", "$Context.title")
+            .custom("plain", "no variable here")
+            .build()
+            .unwrap();
+        let f = fixture_with(registration).await;
+        let request = launch(Some("alice"), ContextRole::Learner, true)
+            .with_custom("link", "$ResourceLink.id")
+            .with_custom("link_description", "$ResourceLink.description")
+            .with_custom("name", "$Person.name.full")
+            .with_custom("email", "$Person.email.primary")
+            .with_custom("unsupported", "$CourseSection.timeFrame.begin")
+            .with_custom("vendor", "$com.example.Term.id")
+            .with_custom("dollar", "$")
+            .with_custom("roles", "$Membership.role");
+        let (_, p) = mint(&f, request, Some("alice")).await;
+        let custom = &p[format!("{CLAIM}custom")];
+        assert_eq!(custom["user"], "alice");
+        assert_eq!(custom["course_title"], "Analytical Engines");
+        assert_eq!(custom["plain"], "no variable here");
+        assert_eq!(custom["link"], "rl-1");
+        assert_eq!(custom["link_description"], "", "supported but empty");
+        assert_eq!(custom["unsupported"], "$CourseSection.timeFrame.begin");
+        assert_eq!(custom["vendor"], "$com.example.Term.id");
+        assert_eq!(custom["dollar"], "$");
+        assert_eq!(custom["roles"], LEARNER);
+        if include_pii {
+            assert_eq!(custom["name"], "Ada Lovelace");
+            assert_eq!(custom["email"], "ada@example.edu");
+        } else {
+            assert_eq!(
+                custom["name"], "$Person.name.full",
+                "not authorised: unchanged"
+            );
+            assert_eq!(
+                custom["email"], "$Person.email.primary",
+                "not authorised: unchanged"
+            );
+        }
+        // Every value is a string.
+        assert!(custom.as_object().unwrap().values().all(Value::is_string));
+    }
+}
+
+/// E63: service claims must hold resolved https URLs: a template, plain http to a public host, a relative URL
+/// or a non-string are refused; https and loopback http are accepted.
+#[tokio::test]
+async fn e63_service_urls_must_be_resolved_https() {
+    let f = fixture(true).await;
+    let ags = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
+    let nrps = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
+    let refused = [
+        (
+            ags,
+            serde_json::json!({"lineitems": "https://lms.example/{context_id}/lineitems"}),
+        ),
+        (
+            ags,
+            serde_json::json!({"lineitem": "http://lms.example/lineitems/1"}),
+        ),
+        (ags, serde_json::json!({"lineitems": "/relative/lineitems"})),
+        (ags, serde_json::json!({"lineitems": 42})),
+        (
+            nrps,
+            serde_json::json!({"context_memberships_url": "ftp://lms.example/m"}),
+        ),
+    ];
+    for (claim, value) in refused {
+        let request = launch(Some("alice"), ContextRole::Learner, true)
+            .with_extra_claim(claim, value.clone());
+        let e = f.platform.start_launch(request).await.unwrap_err();
+        assert!(
+            matches!(&e, PlatformError::LaunchMessage(m) if m.code().checklist() == Some(63)),
+            "{value}: {e}"
+        );
+    }
+    let accepted = [
+        (
+            ags,
+            serde_json::json!({"scope": [], "lineitems": "https://lms.example/c/1/lineitems"}),
+        ),
+        (
+            nrps,
+            serde_json::json!({"context_memberships_url": "http://localhost:8080/m", "service_versions": ["2.0"]}),
+        ),
+    ];
+    for (claim, value) in accepted {
+        let request = launch(Some("alice"), ContextRole::Learner, true)
+            .with_extra_claim(claim, value.clone());
+        f.platform.start_launch(request).await.unwrap();
+    }
 }

@@ -53,7 +53,11 @@ impl<'a> Iterator for UrlencodedPairs<'a> {
 /// Decodes one name or value.
 fn decode(part: &[u8]) -> Cow<'_, str> {
     if !part.iter().any(|&b| b == b'%' || b == b'+') {
-        return String::from_utf8_lossy(part);
+        // `from_utf8` is the vectorised check; the lossy conversion only runs on invalid input.
+        return match std::str::from_utf8(part) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(part),
+        };
     }
     let mut bytes = Vec::with_capacity(part.len());
     let mut i = 0;
