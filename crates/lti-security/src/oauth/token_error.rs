@@ -56,7 +56,7 @@ pub enum TokenError {
     },
     /// A service request would send the bearer token over plain `http` to a host that is not loopback.
     #[error(
-        "service URL `{url}`: expected https (http only for localhost, 127.0.0.1/8 or ::1): the bearer token is \
+        "service URL `{url}`: expected https (http only for localhost, 127.0.0.0/8 or ::1): the bearer token is \
          not sent in clear text"
     )]
     InsecureServiceUrl {
