@@ -87,3 +87,36 @@ impl fmt::Debug for ClientAssertion {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, UnverifiedJws};
+
+    fn endpoint() -> TokenEndpoint {
+        TokenEndpoint::new(url::Url::parse("https://lms.example/token").unwrap(), "c1").unwrap()
+    }
+
+    #[test]
+    fn debug_hides_the_jwt() {
+        let key = SigningKey::generate(Algorithm::Es256).unwrap();
+        let assertion = ClientAssertion::sign(&endpoint(), &key, 1_800_000_000).unwrap();
+        let shown = format!("{assertion:?}");
+        assert!(!shown.contains(assertion.secret()), "{shown}");
+        assert!(!shown.contains("eyJ"), "{shown}");
+        assert!(shown.contains(assertion.jti()), "{shown}");
+    }
+
+    #[test]
+    fn c70_times_never_underflow_and_exp_follows_iat() {
+        let key = SigningKey::generate(Algorithm::Es256).unwrap();
+        for now in [0, 3, 1_800_000_000] {
+            let assertion = ClientAssertion::sign(&endpoint(), &key, now).unwrap();
+            let jws = UnverifiedJws::parse(assertion.secret(), 8192).unwrap();
+            let claims: ClientAssertionClaims = jws.unverified_claims().unwrap();
+            assert_eq!(claims.iat.unix_seconds(), now.saturating_sub(5));
+            assert_eq!(claims.exp.unix_seconds(), claims.iat.unix_seconds() + 300);
+            assert_eq!(claims.jti, assertion.jti());
+        }
+    }
+}
