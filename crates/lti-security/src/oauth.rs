@@ -242,3 +242,25 @@ pub struct ClientAssertionClaims {
     )]
     pub deployment_id: Option<String>,
 }
+
+// ----- tool side: getting service tokens -----
+
+mod access_token;
+mod assertion_builder;
+mod token_endpoint;
+mod token_error;
+mod token_request;
+mod token_response;
+mod token_source;
+mod token_source_config;
+
+pub use access_token::AccessToken;
+pub use assertion_builder::{ASSERTION_BACKDATE, ASSERTION_LIFETIME, ClientAssertion};
+pub use token_endpoint::TokenEndpoint;
+pub use token_error::TokenError;
+pub use token_response::MAX_EXPIRES_IN_SECS;
+pub use token_source::TokenSource;
+pub use token_source_config::{
+    DEFAULT_EXPIRY_MARGIN, DEFAULT_MAX_TOKEN_RESPONSE_BYTES, DEFAULT_TOKEN_LIFETIME,
+    TokenSourceConfig,
+};

@@ -15,6 +15,7 @@ mod error;
 mod html;
 mod launch;
 mod registry;
+mod services;
 mod state;
 mod tool;
 
@@ -26,4 +27,8 @@ pub use config::{
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;
 pub use registry::{PlatformRegistry, RegistryError, StaticRegistry, StoreRegistry};
+pub use services::{
+    AccessToken, Scopes, TokenEndpoint, TokenError, TokenSource, TokenSourceConfig,
+    service_token_endpoint,
+};
 pub use tool::{Tool, ToolBuilder};
