@@ -26,7 +26,21 @@ pub enum Error {
         /// The message type found.
         found: String,
     },
-    /// The response form is not a POST of `application/x-www-form-urlencoded` with exactly one `JWT` field.
+    /// The response was not sent with POST.
+    #[error("deep linking response: method `{method}` not allowed: expected POST")]
+    Method {
+        /// The method received.
+        method: String,
+    },
+    /// The response body is not `application/x-www-form-urlencoded`.
+    #[error(
+        "deep linking response: content type `{found}`: expected `application/x-www-form-urlencoded`"
+    )]
+    ContentType {
+        /// The content type received (clipped).
+        found: String,
+    },
+    /// The response form does not carry exactly one non-empty `JWT` field, or is too large.
     #[error("deep linking response form: {reason}")]
     Form {
         /// What is wrong.
@@ -108,7 +122,7 @@ pub enum Error {
     #[error(
         "claim `https://purl.imsglobal.org/spec/lti-dl/claim/content_items`: {found} items, the limit is {max}"
     )]
-    TooManyItemsForLimit {
+    ItemLimit {
         /// The limit ([`MAX_CONTENT_ITEMS`](crate::MAX_CONTENT_ITEMS)).
         max: usize,
         /// How many were sent.
@@ -221,10 +235,8 @@ impl Error {
                 | lti_security::Error::JwksMalformed { .. } => StatusCode::BAD_GATEWAY,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            Self::Form { reason } if *reason == FORM_METHOD => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Form { reason } if *reason == FORM_CONTENT_TYPE => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
+            Self::Method { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::ContentType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidSettings(_)
             | Self::Crypto(_)
             | Self::Serialize { .. }
@@ -244,6 +256,8 @@ impl Error {
         match self {
             Self::Request(_) => "lti.dl.request.invalid",
             Self::NotDeepLinkingRequest { .. } => "lti.dl.request.not_deep_linking",
+            Self::Method { .. } => "lti.dl.response.method",
+            Self::ContentType { .. } => "lti.dl.response.content_type",
             Self::Form { .. } => "lti.dl.response.form",
             Self::Token(_) => "lti.dl.response.token",
             Self::UnknownClient { .. } => "lti.dl.response.client_unknown",
@@ -256,7 +270,7 @@ impl Error {
             Self::ClientMismatch { .. } => "lti.dl.response.client_mismatch",
             Self::DeploymentMismatch { .. } => "lti.dl.response.deployment_mismatch",
             Self::NonceReplayed => "lti.dl.response.nonce_replayed",
-            Self::TooManyItemsForLimit { .. } => "lti.dl.items.limit",
+            Self::ItemLimit { .. } => "lti.dl.items.limit",
             Self::MultipleNotAccepted { .. } => "lti.dl.items.multiple_not_accepted",
             Self::TypeNotAccepted { .. } => "lti.dl.items.type_not_accepted",
             Self::LineItemNotAccepted { .. } => "lti.dl.items.line_item_not_accepted",
@@ -271,12 +285,6 @@ impl Error {
         }
     }
 }
-
-/// [`Error::Form`] reason for a method other than POST.
-pub(crate) const FORM_METHOD: &str = "expected a POST";
-/// [`Error::Form`] reason for a body that is not a form.
-pub(crate) const FORM_CONTENT_TYPE: &str =
-    "expected content type `application/x-www-form-urlencoded`";
 
 /// Cuts `value` to [`CLIP`] characters (on a char boundary), marking the cut with `…`.
 pub(crate) fn clip(value: &str) -> String {
@@ -306,8 +314,8 @@ mod tests {
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(
-            Error::Form {
-                reason: FORM_METHOD
+            Error::Method {
+                method: "GET".into()
             }
             .status(),
             StatusCode::METHOD_NOT_ALLOWED

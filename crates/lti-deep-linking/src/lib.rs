@@ -12,6 +12,8 @@
 )]
 
 mod error;
+#[cfg(feature = "platform")]
+mod form;
 mod html;
 pub mod items;
 #[cfg(feature = "platform")]
@@ -30,6 +32,8 @@ pub mod uri;
 mod verify;
 
 pub use error::Error;
+#[cfg(feature = "platform")]
+pub use form::{MAX_RESPONSE_FORM_BYTES, jwt_from_form};
 pub use html::escape_html;
 pub use items::ContentItem;
 #[cfg(feature = "platform")]
@@ -44,8 +48,7 @@ pub use policy::{MAX_CONTENT_ITEMS, check_items};
 pub use request::DeepLinkingRequest;
 #[cfg(feature = "tool")]
 pub use response::{
-    DEFAULT_RESPONSE_TTL, DeepLinkingResponse, JWT_FIELD, ResponseBuilder,
-    SignedDeepLinkingResponse,
+    DEFAULT_RESPONSE_TTL, DeepLinkingResponse, ResponseBuilder, SignedDeepLinkingResponse,
 };
 pub use rules::DeepLinkingRequestRules;
 pub use settings::DeepLinkingSettings;

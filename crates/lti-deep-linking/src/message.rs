@@ -43,7 +43,7 @@ impl ResponseMessage {
     /// parsed on its own so an error names its index.
     ///
     /// # Errors
-    /// [`Error::Malformed`] naming the claim or item; [`Error::TooManyItemsForLimit`].
+    /// [`Error::Malformed`] naming the claim or item; [`Error::ItemLimit`].
     pub fn from_payload(payload: &[u8]) -> Result<Self, Error> {
         let mut map: Map<String, Value> =
             serde_json::from_slice(payload).map_err(|e| Error::Malformed {
@@ -51,7 +51,7 @@ impl ResponseMessage {
             })?;
         let items: Vec<Value> = take(&mut map, claim::CONTENT_ITEMS)?.unwrap_or_default();
         if items.len() > MAX_CONTENT_ITEMS {
-            return Err(Error::TooManyItemsForLimit {
+            return Err(Error::ItemLimit {
                 max: MAX_CONTENT_ITEMS,
                 found: items.len(),
             });
@@ -160,7 +160,7 @@ mod tests {
             serde_json::json!({ claim::CONTENT_ITEMS: vec![serde_json::json!({"type":"x"}); 101] });
         assert!(matches!(
             ResponseMessage::from_payload(&serde_json::to_vec(&many).unwrap()),
-            Err(Error::TooManyItemsForLimit { found: 101, .. })
+            Err(Error::ItemLimit { found: 101, .. })
         ));
         let bad = serde_json::json!({ claim::CONTENT_ITEMS: [{"type":"link"}, {"type":"image"}] });
         let e = ResponseMessage::from_payload(&serde_json::to_vec(&bad).unwrap()).unwrap_err();

@@ -17,6 +17,7 @@ pub const MAX_CONTENT_ITEMS: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Side {
     Tool,
+    #[cfg_attr(not(feature = "platform"), allow(dead_code))]
     Platform,
 }
 
@@ -41,7 +42,7 @@ pub(crate) fn check(
     side: Side,
 ) -> Result<(), Error> {
     if items.len() > MAX_CONTENT_ITEMS {
-        return Err(Error::TooManyItemsForLimit {
+        return Err(Error::ItemLimit {
             max: MAX_CONTENT_ITEMS,
             found: items.len(),
         });

@@ -13,14 +13,12 @@ use url::Url;
 use crate::items::ContentItem;
 use crate::message::ResponseMessage;
 use crate::policy::check_items;
+use crate::uri::JWT_FIELD;
 use crate::uri::LTI_VERSION;
 use crate::{DeepLinkingRequest, Error};
 
 /// The default lifetime of a signed response (`exp - iat`): 5 minutes.
 pub const DEFAULT_RESPONSE_TTL: Duration = Duration::from_secs(300);
-
-/// The form field that carries the response JWT [DL §2.3].
-pub const JWT_FIELD: &str = "JWT";
 
 /// A deep linking response checked against the request's settings, ready to sign (checklist I85–I89).
 ///

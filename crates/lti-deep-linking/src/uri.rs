@@ -6,6 +6,9 @@
 pub use lti_core::uri::LTI_VERSION;
 pub use lti_core::uri::message_type::{DEEP_LINKING_REQUEST, DEEP_LINKING_RESPONSE};
 
+/// The form field that carries the response JWT to `deep_link_return_url` [DL §2.3].
+pub const JWT_FIELD: &str = "JWT";
+
 /// Claim names of deep linking messages.
 pub mod claim {
     pub use lti_core::uri::claim::DEEP_LINKING_SETTINGS;

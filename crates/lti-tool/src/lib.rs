@@ -11,6 +11,7 @@
 )]
 
 mod config;
+mod deep_linking;
 mod error;
 mod html;
 mod launch;
@@ -22,6 +23,7 @@ pub use config::{
     ConfigError, CookieConfig, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_AGE,
     DEFAULT_STATE_TTL, DeploymentCallback, DeploymentPolicy, StateBinding, ToolConfig,
 };
+pub use deep_linking::{deep_linking_request, deep_linking_response_page};
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;
 pub use registry::{PlatformRegistry, RegistryError, StaticRegistry, StoreRegistry};
