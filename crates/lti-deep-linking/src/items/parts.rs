@@ -84,6 +84,26 @@ pub struct Embed {
     pub extra: Map<String, Value>,
 }
 
+impl Embed {
+    /// Embedding HTML (untrusted).
+    pub fn new(html: impl Into<String>) -> Self {
+        Self {
+            html: html.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl Iframe {
+    /// An iframe hint showing `src` (as needed on a `link`).
+    pub fn with_src(src: impl Into<String>) -> Self {
+        Self {
+            src: Some(src.into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// `lineItem` of an `ltiResourceLink`: the gradebook column the platform may create for the link [DL §3.2;
 /// AGS §3.2].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
