@@ -10,6 +10,7 @@ use lti_security::{DEFAULT_TOKEN_BYTES, random_token};
 use lti_storage::{CasOutcome, MAX_KEY_LEN, Namespace, Store};
 use serde::{Deserialize, Serialize};
 
+use crate::error::clip;
 use crate::{DeepLinkingSettings, Error};
 
 /// How long a sent request can be answered: 1 hour (the user picks content in the tool meanwhile).
@@ -107,6 +108,44 @@ impl PendingRequests {
     /// [`Error::DataUnknown`] when no live record has this value (changed, expired or already taken);
     /// [`Error::Storage`]; [`Error::Serialize`] for an unreadable record.
     pub async fn take(&self, data: &str) -> Result<PendingRequest, Error> {
+        self.take_if(data, |_| Ok(())).await
+    }
+
+    /// Takes the request sent with `data` only if it was sent to `client_id` for `deployment_id`; otherwise
+    /// leaves it in place (so a response from another tool or deployment cannot use it up).
+    ///
+    /// # Errors
+    /// [`Error::DataUnknown`]; [`Error::ClientMismatch`]; [`Error::DeploymentMismatch`]; [`Error::Storage`];
+    /// [`Error::Serialize`].
+    pub async fn take_for(
+        &self,
+        data: &str,
+        client_id: &ClientId,
+        deployment_id: &DeploymentId,
+    ) -> Result<PendingRequest, Error> {
+        self.take_if(data, |pending| {
+            if pending.client_id != *client_id {
+                return Err(Error::ClientMismatch {
+                    expected: pending.client_id.clone(),
+                    found: client_id.clone(),
+                });
+            }
+            if pending.deployment_id != *deployment_id {
+                return Err(Error::DeploymentMismatch {
+                    expected: pending.deployment_id.clone(),
+                    found: clip(deployment_id.as_str()),
+                });
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_if(
+        &self,
+        data: &str,
+        accept: impl FnOnce(&PendingRequest) -> Result<(), Error>,
+    ) -> Result<PendingRequest, Error> {
         let key = data.as_bytes();
         if key.is_empty() || key.len() > MAX_KEY_LEN {
             return Err(Error::DataUnknown);
@@ -117,18 +156,20 @@ impl PendingRequests {
             .await
             .map_err(Error::Storage)?
             .ok_or(Error::DataUnknown)?;
+        let pending: PendingRequest =
+            serde_json::from_slice(&stored).map_err(|_| Error::Serialize {
+                what: "pending deep linking request",
+            })?;
+        accept(&pending)?;
         match self
             .store
             .compare_and_swap(Self::NAMESPACE, key, Some(&stored), None, None)
             .await
             .map_err(Error::Storage)?
         {
-            CasOutcome::Swapped => {}
-            _ => return Err(Error::DataUnknown),
+            CasOutcome::Swapped => Ok(pending),
+            _ => Err(Error::DataUnknown),
         }
-        serde_json::from_slice(&stored).map_err(|_| Error::Serialize {
-            what: "pending deep linking request",
-        })
     }
 }
 

@@ -36,9 +36,9 @@ const MAX_NONCE_LEN: usize = 255;
 ///    `deployment_id` and `data` are present;
 /// 4. the `nonce` is recorded (atomic insert-if-absent with a TTL up to `exp` + leeway): a second use is a
 ///    replay;
-/// 5. the pending request is taken by `data` (single use): changed, expired or used `data` finds nothing;
-/// 6. it was sent to this client and this deployment;
-/// 7. every item is checked against the settings offered (types, count, media types, member rules).
+/// 5. the pending request is found by `data`, was sent to this client and this deployment, and is taken
+///    (single use): changed, expired or used `data` finds nothing, and a mismatch leaves it in place;
+/// 6. every item is checked against the settings offered (types, count, media types, member rules).
 #[derive(Clone)]
 pub struct ResponseVerifier {
     issuer: Issuer,
@@ -151,19 +151,10 @@ impl ResponseVerifier {
         })?;
         let data = message.data.clone().ok_or(Error::DataMissing)?;
         self.consume_nonce(client_id, verified.registered()).await?;
-        let pending = self.pending.take(&data).await?;
-        if pending.client_id != *client_id {
-            return Err(Error::ClientMismatch {
-                expected: pending.client_id,
-                found: client_id.clone(),
-            });
-        }
-        if pending.deployment_id != deployment_id {
-            return Err(Error::DeploymentMismatch {
-                expected: pending.deployment_id,
-                found: clip(deployment_id.as_str()),
-            });
-        }
+        let pending = self
+            .pending
+            .take_for(&data, client_id, &deployment_id)
+            .await?;
         check(&pending.settings, &message.content_items, Side::Platform)?;
         Ok(VerifiedDeepLinkingResponse { pending, message })
     }
