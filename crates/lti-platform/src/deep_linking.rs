@@ -189,7 +189,7 @@ impl DeepLinking {
                 let key = registration
                     .keys()
                     .static_key()
-                    .map_err(|e| DeepLinkingError::InvalidSettings(e.into()))?;
+                    .map_err(DeepLinkingError::backend)?;
                 Box::new(KeySet::from_keys(key))
             }
             _ => {
