@@ -57,15 +57,19 @@ struct World {
 }
 
 fn tool_registration(client_id: &str) -> ToolRegistration {
+    tool_registration_builder(client_id)
+        .jwks_url("https://tool.example/jwks")
+        .build()
+        .unwrap()
+}
+
+fn tool_registration_builder(client_id: &str) -> lti_core::registration::ToolRegistrationBuilder {
     ToolRegistration::builder(client_id)
         .redirect_uri(REDIRECT_URI)
         .initiate_login_uri(LOGIN_URI)
         .target_link_uri(TARGET_URI)
-        .jwks_url("https://tool.example/jwks")
         .deployment(DEPLOYMENT_ID)
         .custom("from_registration", "yes")
-        .build()
-        .unwrap()
 }
 
 async fn key_ring(store: Arc<dyn Store>, name: &str, clock: Arc<ManualClock>) -> Arc<KeyRing> {
@@ -82,10 +86,14 @@ async fn key_ring(store: Arc<dyn Store>, name: &str, clock: Arc<ManualClock>) ->
     )
 }
 
-/// A platform with the tool registered (and a second client with the same keys, for the `iss` cases), a tool
-/// that accepts deep linking, and a router that serves both JWKS.
+/// A platform with the tool registered by JWKS URL (and a second client registered with the same key given
+/// statically, as a JWK, for the `iss` cases), a tool that accepts deep linking, and a router that serves both
+/// JWKS.
 async fn world() -> World {
     let clock = Arc::new(ManualClock::at_unix_seconds(START));
+    let tool_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
+    let tool_keys = key_ring(tool_store.clone(), "tool", clock.clone()).await;
+    let static_jwk = serde_json::to_string(&tool_keys.signing_key().public_jwk()).unwrap();
     let platform_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
     let platform_keys = key_ring(platform_store.clone(), "platform", clock.clone()).await;
     let config = PlatformConfig::new(Issuer::new(ISSUER), Url::parse(AUTH_ENDPOINT).unwrap());
@@ -93,7 +101,12 @@ async fn world() -> World {
         .tools(Arc::new(
             StaticToolRegistry::new()
                 .with(tool_registration(CLIENT_ID))
-                .with(tool_registration(OTHER_CLIENT)),
+                .with(
+                    tool_registration_builder(OTHER_CLIENT)
+                        .static_key(static_jwk)
+                        .build()
+                        .unwrap(),
+                ),
         ))
         .store(platform_store)
         .key_ring(platform_keys)
@@ -101,8 +114,6 @@ async fn world() -> World {
         .build()
         .unwrap();
 
-    let tool_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
-    let tool_keys = key_ring(tool_store.clone(), "tool", clock.clone()).await;
     let router = RouterClient::new();
     let served = platform.clone();
     router
@@ -515,12 +526,26 @@ async fn c91_wrong_iss_is_rejected() {
     c.insert("iss".into(), json!("unregistered-client"));
     let e = post_jwt(&w, &sign(&w, &c)).await.unwrap_err();
     assert!(matches!(e, Error::UnknownClient { .. }), "{e:?}");
-    // Another registered client answering a request sent to this one.
+    // Another registered client (its static key verifies the signature) answering a request sent to this one.
     c.insert("iss".into(), json!(OTHER_CLIENT));
     let e = post_jwt(&w, &sign(&w, &c)).await.unwrap_err();
     assert!(
         matches!(&e, Error::ClientMismatch { expected, found }
             if expected.as_str() == CLIENT_ID && found.as_str() == OTHER_CLIENT),
+        "{e:?}"
+    );
+    // The static key refuses a token signed with another key.
+    let stranger = lti_security::SigningKey::generate(lti_security::Algorithm::Rs256).unwrap();
+    let e = post_jwt(&w, &sign_jwt(&stranger, &c).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Token(
+                lti_security::Error::InvalidSignature | lti_security::Error::KidNotFound { .. }
+            )
+        ),
         "{e:?}"
     );
     c.remove("iss");
