@@ -755,3 +755,36 @@ async fn c90_start_refuses_a_resource_link_and_bad_settings() {
         Err(PlatformError::DeploymentUnknown { .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c92_concurrent_posts_of_one_response_are_accepted_once() {
+    let w = world().await;
+    let launch = deep_linking_launch(&w, settings()).await;
+    let jwt = sign(&w, &claims(&w, &launch, one_link()));
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("JWT", &jwt)
+        .finish();
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let dl = w.deep_linking.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = http::Request::post(RETURN_URL)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Bytes::from(body))
+                .unwrap();
+            dl.receive(&request).await
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(e) => assert!(
+                matches!(e, Error::NonceReplayed | Error::DataUnknown),
+                "{e:?}"
+            ),
+        }
+    }
+    assert_eq!(accepted, 1);
+}
