@@ -12,6 +12,7 @@
 
 mod authorize;
 mod config;
+mod deep_linking;
 mod error;
 mod launch;
 mod message;
@@ -21,6 +22,7 @@ mod response;
 
 pub use authorize::MAX_AUTH_REQUEST_BYTES;
 pub use config::{ConfigError, DEFAULT_ID_TOKEN_TTL, DEFAULT_MESSAGE_HINT_TTL, PlatformConfig};
+pub use deep_linking::{DeepLinking, launch_request_for};
 pub use error::PlatformError;
 pub use launch::{LaunchRequest, LaunchUser, LoginStart};
 pub use platform::{Platform, PlatformBuilder};

@@ -11,6 +11,7 @@
 )]
 
 mod config;
+mod deep_linking;
 mod error;
 mod html;
 mod launch;
@@ -24,6 +25,7 @@ pub use config::{
     DEFAULT_STATE_TTL, DeploymentCallback, DeploymentPolicy, NonceDurability, StateBinding,
     ToolConfig,
 };
+pub use deep_linking::{deep_linking_request, deep_linking_response_page};
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;
 pub use registry::{PlatformRegistry, RegistryError, StaticRegistry, StoreRegistry};
