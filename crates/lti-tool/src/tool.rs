@@ -183,6 +183,17 @@ impl Tool {
         &self.inner.config
     }
 
+    /// The tool's key ring (the one given to the builder), for signing tool-originating messages (deep linking
+    /// responses) and client assertions.
+    pub fn key_ring(&self) -> Option<&Arc<KeyRing>> {
+        self.inner.key_ring.as_ref()
+    }
+
+    /// The tool's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
     /// The OIDC login initiation handler (step 1 → 2) [Sec §5.1.1.1–2]: reads the initiation from a GET query or
     /// a POST form (A1), finds the registration by `iss` (+ `client_id`) (A3), checks `target_link_uri` is on one
     /// of the tool's origins (A4), stores a fresh single-use `state` and `nonce` (A8), and answers `302` to the
