@@ -16,6 +16,7 @@
 pub mod claims;
 pub mod context_type;
 mod error;
+pub mod html;
 mod ids;
 pub mod login;
 pub mod message;

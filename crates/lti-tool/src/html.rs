@@ -3,21 +3,7 @@
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 
-/// `text` with `& < > " '` escaped for HTML.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use lti_core::html::escape_html as escape;
 
 /// An escaped HTML page with `status`, showing `code` and `message`; not cached.
 pub(crate) fn error_page(status: StatusCode, code: &str, message: &str) -> http::Response<Bytes> {
@@ -43,10 +29,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+    fn error_page_escapes_message_and_code() {
+        let page = error_page(StatusCode::BAD_REQUEST, "<c>", "<a href=\"x\">'&'</a>");
+        let body = String::from_utf8_lossy(page.body());
+        assert!(
+            body.contains("&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"),
+            "{body}"
+        );
+        assert!(
+            body.contains("&lt;c&gt;") && !body.contains("<c>"),
+            "{body}"
         );
     }
 }

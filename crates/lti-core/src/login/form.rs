@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use url::Url;
 
+use crate::html::escape_html;
+
 /// An HTML page that POSTs `fields` to `action` as soon as it loads (with a button for browsers without
 /// JavaScript). The action and every field name and value are HTML-escaped (`&`, `<`, `>`, `"`, `'`).
 ///
@@ -19,33 +21,17 @@ pub fn auto_submit_form(action: &Url, fields: &[(&str, &str)]) -> String {
     let _ = writeln!(
         html,
         "<form method=\"post\" action=\"{}\">",
-        escape(action.as_str())
+        escape_html(action.as_str())
     );
     for (name, value) in fields {
         let _ = writeln!(
             html,
             "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-            escape(name),
-            escape(value)
+            escape_html(name),
+            escape_html(value)
         );
     }
     html.push_str("<noscript><button type=\"submit\">Continue</button></noscript>\n</form>\n");
     html.push_str("<script>document.forms[0].submit();</script>\n</body></html>\n");
     html
-}
-
-/// HTML-escapes text for use in an attribute value or element content.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
