@@ -1,25 +1,6 @@
 //! Platform side: verifying a tool's JWT client assertion [Sec §4.1.1; RFC 7523 §3; Core §6.2].
 //!
-//! The flow, in the order the checks run:
-//!
-//! 1. [`ClientAssertionVerifier::parse`]: size limit, three base64url parts, a header with a supported asymmetric
-//!    `alg`, and a readable, non-empty `iss` in the (still unverified) payload. The caller uses
-//!    [`UnverifiedClientAssertion::unverified_issuer`] only to find the registration and its keys.
-//! 2. [`ClientAssertionVerifier::check`]: `alg` in the allow-list, `kid` present, the key from the caller's
-//!    [`KeyResolver`] (the tool's JWKS via [`JwksCache`](crate::JwksCache), or a static [`KeySet`](crate::KeySet)),
-//!    the signature; then the claims: `iss` is the registered client, `sub` = `iss`, `aud` names this
-//!    authorization server, `exp` in the future, `iat` present and plausible, `exp - iat` bounded, `jti` present.
-//!    The result, a [`CheckedClientAssertion`], is authentic but not yet single-use.
-//! 3. [`ClientAssertionVerifier::consume`]: the `jti` is recorded with an atomic insert-if-absent that lives until
-//!    the assertion expires; a second use fails. This runs last, so a forged or invalid assertion can never burn
-//!    a `jti`, and a caller can still refuse an authentic assertion (unknown deployment, forbidden scope) without
-//!    spending it. Only this step builds a [`VerifiedClientAssertion`].
-//!
-//! Every failure is an [`AssertionError`] variant naming what was wrong; [`AssertionError::oauth_error`] gives the
-//! RFC 6749 §5.2 code. Following core.md §6.4 and RFC 7523 §3.2 ("client authentication failed"), every failure
-//! of the assertion itself is `invalid_client`: a bad signature, an unknown client, `iss` ≠ `sub`, a wrong `aud`,
-//! an expired, too old or replayed assertion. Failures on our side (the key set could not be fetched, storage)
-//! are [internal](AssertionError::is_internal).
+//! The steps are described on [`ClientAssertionVerifier`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,9 +24,28 @@ pub const DEFAULT_MAX_ASSERTION_BYTES: usize = 16 * 1024;
 /// The longest `jti` accepted, in bytes.
 pub const MAX_JTI_BYTES: usize = 1024;
 
-/// Verifies JWT client assertions for one authorization server (a platform's token endpoint).
+/// Verifies JWT client assertions for one authorization server (a platform's token endpoint). Cheap to clone.
 ///
-/// Cheap to clone. See the [module docs](self) for the steps.
+/// The flow, in the order the checks run:
+///
+/// 1. [`ClientAssertionVerifier::parse`]: size limit, three base64url parts, a header with a supported asymmetric
+///    `alg`, and a readable, non-empty `iss` in the (still unverified) payload. The caller uses
+///    [`UnverifiedClientAssertion::unverified_issuer`] only to find the registration and its keys.
+/// 2. [`ClientAssertionVerifier::check`]: `alg` in the allow-list, `kid` present, the key from the caller's
+///    [`KeyResolver`] (the tool's JWKS via [`JwksCache`](crate::JwksCache), or a static [`KeySet`](crate::KeySet)),
+///    the signature; then the claims: `iss` is the registered client, `sub` = `iss`, `aud` names this
+///    authorization server, `exp` in the future, `iat` present and plausible, `exp - iat` bounded, `jti` present.
+///    The result, a [`CheckedClientAssertion`], is authentic but not yet single-use.
+/// 3. [`ClientAssertionVerifier::consume`]: the `jti` is recorded with an atomic insert-if-absent that lives until
+///    the assertion expires; a second use fails. This runs last, so a forged or invalid assertion can never burn
+///    a `jti`, and a caller can still refuse an authentic assertion (unknown deployment, forbidden scope) without
+///    spending it. Only this step builds a [`VerifiedClientAssertion`].
+///
+/// Every failure is an [`AssertionError`] variant naming what was wrong; [`AssertionError::oauth_error`] gives the
+/// RFC 6749 §5.2 code. Following RFC 7523 §3.2 ("client authentication failed"), every failure
+/// of the assertion itself is `invalid_client`: a bad signature, an unknown client, `iss` ≠ `sub`, a wrong `aud`,
+/// an expired, too old or replayed assertion. Failures on our side (the key set could not be fetched, storage)
+/// are [internal](AssertionError::is_internal).
 ///
 /// ```
 /// # use std::sync::Arc;
@@ -620,7 +620,7 @@ impl VerifiedClientAssertion {
 
 impl AssertionError {
     /// The RFC 6749 §5.2 code for the token endpoint's answer: `invalid_client` for every fault of the assertion
-    /// (core.md §6.4, RFC 7523 §3.2); `server_error` (an [`OAuthErrorCode::Other`]) for our own failures.
+    /// (RFC 7523 §3.2); `server_error` (an [`OAuthErrorCode::Other`]) for our own failures.
     pub fn oauth_error(&self) -> OAuthErrorCode {
         if self.is_internal() {
             OAuthErrorCode::Other("server_error".to_owned())
