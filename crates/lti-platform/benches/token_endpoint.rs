@@ -160,13 +160,15 @@ impl Bench {
         self.clock.set_unix_seconds(T0);
     }
 
-    /// Times `op` over `iters` assertions from `pool`, resetting `store` (untimed) whenever the pool runs out.
-    fn timed(
+    /// Times `op` over `iters` assertions from `pool` (each first turned into `op`'s input by `prepare`, untimed),
+    /// resetting `store` (untimed) whenever the pool runs out.
+    fn timed<'p, T>(
         &self,
         iters: u64,
-        pool: &[String],
+        pool: &'p [String],
         store: &dyn Store,
-        mut op: impl FnMut(&str),
+        prepare: impl Fn(&'p str) -> T,
+        mut op: impl FnMut(T),
     ) -> Duration {
         self.reset(store);
         let mut total = Duration::ZERO;
@@ -176,10 +178,10 @@ impl Bench {
                 self.reset(store);
                 next = 0;
             }
-            let assertion = &pool[next];
+            let input = prepare(&pool[next]);
             next += 1;
             let start = Instant::now();
-            op(assertion);
+            op(input);
             total += start.elapsed();
         }
         total
@@ -251,11 +253,17 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("assertion_verify_memory", |bench| {
         bench.iter_custom(|iters| {
-            b.timed(iters, &pool, memory.as_ref(), |assertion| {
-                let parsed = verifier.parse(assertion).unwrap();
-                b.rt.block_on(verifier.verify(parsed, CLIENT_ID, &jwks))
-                    .unwrap();
-            })
+            b.timed(
+                iters,
+                &pool,
+                memory.as_ref(),
+                |a| a,
+                |assertion| {
+                    let parsed = verifier.parse(assertion).unwrap();
+                    b.rt.block_on(verifier.verify(parsed, CLIENT_ID, &jwks))
+                        .unwrap();
+                },
+            )
         });
     });
     // Before the token benches: their resets purge the token issued above.
@@ -271,8 +279,8 @@ fn bench(c: &mut Criterion) {
     ] {
         group.bench_function(name, |bench| {
             bench.iter_custom(|iters| {
-                b.timed(iters, &pool, store.as_ref(), |assertion| {
-                    let response = b.rt.block_on(platform.token(form(assertion)));
+                b.timed(iters, &pool, store.as_ref(), form, |request| {
+                    let response = b.rt.block_on(platform.token(request));
                     assert_eq!(response.status(), 200);
                 })
             });

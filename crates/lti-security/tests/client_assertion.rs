@@ -148,6 +148,11 @@ async fn c75_c76_c78_each_claim_mutation_gets_its_own_error() {
             |e| matches!(e, AssertionError::Expired { .. }),
         ),
         (
+            "nbf in future",
+            |c| c["nbf"] = json!(NOW + 61),
+            |e| matches!(e, AssertionError::Claims(Error::NotYetValid { .. })),
+        ),
+        (
             "iat in future",
             |c| c["iat"] = json!(NOW + 61),
             |e| matches!(e, AssertionError::IssuedInFuture { .. }),

@@ -59,6 +59,10 @@ pub(crate) fn parse(body: &[u8]) -> Result<TokenParams, TokenError> {
 
 /// Decodes one form component: `+` is a space, `%XX` a byte; the result must be UTF-8.
 fn decode(component: &str, what: &'static str) -> Result<String, TokenError> {
+    if !component.bytes().any(|b| b == b'%' || b == b'+') {
+        // Already UTF-8 (it is a slice of the checked body) and nothing to decode.
+        return Ok(component.to_owned());
+    }
     let mut out = Vec::with_capacity(component.len());
     let mut bytes = component.bytes();
     while let Some(b) = bytes.next() {

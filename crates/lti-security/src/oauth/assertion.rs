@@ -34,7 +34,8 @@ pub const MAX_JTI_BYTES: usize = 1024;
 /// 2. [`ClientAssertionVerifier::check`]: `alg` in the allow-list, `kid` present, the key from the caller's
 ///    [`KeyResolver`] (the tool's JWKS via [`JwksCache`](crate::JwksCache), or a static [`KeySet`](crate::KeySet)),
 ///    the signature; then the claims: `iss` is the registered client, `sub` = `iss`, `aud` names this
-///    authorization server, `exp` in the future, `iat` present and plausible, `exp - iat` bounded, `jti` present.
+///    authorization server, `exp` in the future, `nbf` (if any) reached, `iat` present and plausible,
+///    `exp - iat` bounded, `jti` present.
 ///    The result, a [`CheckedClientAssertion`], is authentic but not yet single-use.
 /// 3. [`ClientAssertionVerifier::consume`]: the `jti` is recorded with an atomic insert-if-absent that lives until
 ///    the assertion expires; a second use fails. This runs last, so a forged or invalid assertion can never burn
@@ -109,7 +110,7 @@ pub enum AssertionError {
         /// The audiences in the assertion (clipped, at most 5).
         found: Vec<String>,
     },
-    /// A claim is missing, empty, too long or of the wrong type.
+    /// A claim is missing, empty, too long or of the wrong type, or `nbf` is still in the future.
     #[error("client assertion: {0}")]
     Claims(#[source] Error),
     /// `exp` has passed, beyond the leeway [Sec §4.1.1].
@@ -206,6 +207,8 @@ struct RawClaims {
     exp: Option<NumericDate>,
     #[serde(default)]
     iat: Option<NumericDate>,
+    #[serde(default)]
+    nbf: Option<NumericDate>,
     #[serde(default)]
     jti: Option<String>,
     #[serde(
@@ -407,6 +410,16 @@ impl ClientAssertionVerifier {
                 now,
                 leeway: self.leeway,
             });
+        }
+        // nbf, when present, reached [RFC 7523 §3 item 5].
+        if let Some(nbf) = claims.nbf
+            && now.saturating_add(leeway) < nbf.unix_seconds()
+        {
+            return Err(AssertionError::Claims(Error::NotYetValid {
+                nbf: nbf.unix_seconds(),
+                now,
+                leeway: self.leeway,
+            }));
         }
         // iat present [Core §6.2] and plausible [RFC 7523 §3 item 6].
         let iat = claims
