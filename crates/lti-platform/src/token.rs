@@ -47,11 +47,12 @@ impl Platform {
     /// In order: POST only; `Content-Type: application/x-www-form-urlencoded`; a body of at most
     /// [`MAX_TOKEN_REQUEST_BYTES`], parsed strictly (UTF-8, no repeated parameter, at most
     /// [`MAX_TOKEN_REQUEST_PARAMS`]); `grant_type=client_credentials`; the JWT-bearer `client_assertion_type`;
-    /// a `client_assertion` and a `scope`. The assertion's unverified `iss` selects the tool's registration (and
-    /// must equal a `client_id` parameter if one is sent); its signature is checked with the tool's key (its JWKS
-    /// URL through the [`jwks_cache`](crate::PlatformBuilder::jwks_cache), or its static key), then its claims
-    /// (`iss` = `sub` = client_id, `aud` naming [`token_endpoint`](PlatformConfig::token_endpoint) or one of
-    /// the [`authorization_server_ids`](PlatformConfig::authorization_server_ids), `exp`, `iat`, `jti`); a
+    /// a `client_assertion` (and no second client authentication method) and a `scope`. The assertion's
+    /// unverified `iss` selects the tool's registration (and must equal a `client_id` parameter if one is sent);
+    /// its signature is checked with the tool's key (its JWKS URL through the
+    /// [`jwks_cache`](crate::PlatformBuilder::jwks_cache), or its static key), then its claims (`iss` = `sub` =
+    /// client_id, `aud` naming [`token_endpoint`](PlatformConfig::token_endpoint) or one of the
+    /// [`authorization_server_ids`](PlatformConfig::authorization_server_ids), `exp`, `nbf`, `iat`, `jti`); a
     /// deployment it names must be registered for the tool; every requested scope must be allowed to the tool,
     /// or the request is refused with `invalid_scope` (never silently narrowed). Only then is the `jti` spent,
     /// and an opaque access token issued for [`access_token_ttl`](PlatformConfig::access_token_ttl).
@@ -109,6 +110,16 @@ impl Platform {
         let assertion = params
             .client_assertion
             .ok_or(TokenError::ClientAssertionMissing)?;
+        if request.headers().contains_key(header::AUTHORIZATION) {
+            return Err(TokenError::ClientAuthenticationRepeated {
+                found: "an `Authorization` header",
+            });
+        }
+        if params.client_secret.is_some() {
+            return Err(TokenError::ClientAuthenticationRepeated {
+                found: "parameter `client_secret`",
+            });
+        }
         let requested = Scopes::parse(params.scope.as_deref().unwrap_or_default());
         if requested.is_empty() {
             return Err(TokenError::ScopeMissing);

@@ -607,6 +607,18 @@ async fn c79_wrong_or_missing_assertion_type_or_assertion_is_refused() {
     let mut no_assertion = params(&assertion, SCORE);
     no_assertion.remove(2);
     assert_oauth_error(&f.post(&no_assertion).await, 401, "invalid_client");
+    // A second authentication method besides the assertion [RFC 6749 §2.3].
+    let mut with_secret = params(&assertion, SCORE);
+    with_secret.push(("client_secret", "hunter2"));
+    let d = assert_oauth_error(&f.post(&with_secret).await, 400, "invalid_request");
+    assert!(d.contains("client_secret"), "{d}");
+    let mut basic = form(&params(&assertion, SCORE));
+    basic.headers_mut().insert(
+        header::AUTHORIZATION,
+        HeaderValue::from_static("Basic dG9vbC0xOnNlY3JldA=="),
+    );
+    let d = assert_oauth_error(&f.platform.token(basic).await, 400, "invalid_request");
+    assert!(d.contains("Authorization"), "{d}");
     // None of these spent the assertion.
     assert_eq!(
         f.request_token(&assertion, SCORE).await.status(),

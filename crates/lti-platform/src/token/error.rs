@@ -53,6 +53,15 @@ pub enum TokenError {
         /// The unknown client id (clipped).
         client_id: ClientId,
     },
+    /// The request authenticates the client in more than one way (an `Authorization` header or a
+    /// `client_secret` besides the assertion) [RFC 6749 §2.3].
+    #[error(
+        "{found} besides `client_assertion`: use exactly one client authentication method [RFC 6749 §2.3]"
+    )]
+    ClientAuthenticationRepeated {
+        /// The other method found.
+        found: &'static str,
+    },
     /// The `Content-Type` is not `application/x-www-form-urlencoded` [RFC 6749 §4.4.2].
     #[error(
         "header `Content-Type`: expected `application/x-www-form-urlencoded` (found `{found}`)"
@@ -145,7 +154,7 @@ impl TokenError {
     /// The RFC 6749 §5.2 error code.
     ///
     /// - `invalid_request`: wrong method, content type or body; a missing or repeated parameter; a wrong
-    ///   `client_assertion_type`.
+    ///   `client_assertion_type`; a second client authentication method.
     /// - `invalid_client`: no assertion, an unknown client, a `client_id` parameter that is not the assertion's
     ///   `iss`, and every fault of the assertion (see [`AssertionError::oauth_error`]).
     /// - `invalid_grant`: an authentic assertion naming a deployment the tool does not have.
@@ -157,6 +166,7 @@ impl TokenError {
             Self::Assertion(e) => e.oauth_error(),
             Self::AssertionType { .. }
             | Self::BodyTooLarge { .. }
+            | Self::ClientAuthenticationRepeated { .. }
             | Self::ContentType { .. }
             | Self::MalformedBody { .. }
             | Self::MethodNotAllowed { .. }

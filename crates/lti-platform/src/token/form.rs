@@ -16,6 +16,7 @@ pub(crate) struct TokenParams {
     pub(crate) client_assertion_type: Option<String>,
     pub(crate) client_assertion: Option<String>,
     pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<String>,
     pub(crate) scope: Option<String>,
 }
 
@@ -43,6 +44,7 @@ pub(crate) fn parse(body: &[u8]) -> Result<TokenParams, TokenError> {
             "client_assertion_type" => Some(&mut params.client_assertion_type),
             "client_assertion" => Some(&mut params.client_assertion),
             "client_id" => Some(&mut params.client_id),
+            "client_secret" => Some(&mut params.client_secret),
             "scope" => Some(&mut params.scope),
             _ => None,
         };
