@@ -56,6 +56,14 @@ async fn fixture() -> Fixture {
 }
 
 async fn fixture_with_store(clock: Arc<ManualClock>, store: Arc<dyn Store>) -> Fixture {
+    fixture_with(clock, store, lti_platform::DEFAULT_ACCESS_TOKEN_TTL).await
+}
+
+async fn fixture_with(
+    clock: Arc<ManualClock>,
+    store: Arc<dyn Store>,
+    access_token_ttl: Duration,
+) -> Fixture {
     let tool_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
     let ring = |name: &'static str| {
         KeyRing::open(
@@ -129,7 +137,8 @@ async fn fixture_with_store(clock: Arc<ManualClock>, store: Arc<dyn Store>) -> F
         Url::parse("https://lms.example/auth").unwrap(),
     )
     .with_token_endpoint(Url::parse(TOKEN_URL).unwrap())
-    .with_authorization_server_id(AS_ID);
+    .with_authorization_server_id(AS_ID)
+    .with_access_token_ttl(access_token_ttl);
     let platform = Platform::builder(config)
         .tools(Arc::new(tools))
         .store(store)
@@ -835,24 +844,30 @@ async fn c81_jwks_is_fetched_once_for_many_token_requests() {
 async fn c81_access_token_ttl_is_configurable() {
     let clock = Arc::new(ManualClock::at_unix_seconds(START));
     let store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
-    let f = fixture_with_store(clock, store).await;
-    let config = f
-        .platform
-        .config()
-        .clone()
-        .with_access_token_ttl(Duration::from_secs(600));
-    assert_eq!(config.access_token_ttl, Duration::from_secs(600));
-    let zero = f
-        .platform
-        .config()
-        .clone()
-        .with_access_token_ttl(Duration::ZERO);
-    let built = Platform::builder(zero)
-        .tools(Arc::new(StaticToolRegistry::new()))
-        .store(Arc::new(MemoryStore::new()))
-        .key_ring(f.tool_keys.clone())
-        .build();
-    assert!(built.is_err());
+    let f = fixture_with(clock, store, Duration::from_secs(600)).await;
+    let token = f.token(SCORE).await;
+    assert_eq!(token.expires_in, Some(600));
+    f.clock.advance(Duration::from_secs(599));
+    f.platform
+        .authorize_service(&bearer(&token.access_token), SCORE)
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(1));
+    assert!(matches!(
+        f.platform
+            .authorize_service(&bearer(&token.access_token), SCORE)
+            .await,
+        Err(ServiceAuthError::InvalidToken)
+    ));
+    for ttl in [Duration::ZERO, Duration::from_secs(2 * 86_400)] {
+        let config = f.platform.config().clone().with_access_token_ttl(ttl);
+        let built = Platform::builder(config)
+            .tools(Arc::new(StaticToolRegistry::new()))
+            .store(Arc::new(MemoryStore::new()))
+            .key_ring(f.tool_keys.clone())
+            .build();
+        assert!(built.is_err(), "{ttl:?}");
+    }
 }
 
 #[tokio::test]
