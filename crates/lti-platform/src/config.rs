@@ -10,6 +10,10 @@ use url::Url;
 pub const DEFAULT_ID_TOKEN_TTL: Duration = Duration::from_secs(300);
 /// The default lifetime of an unused `lti_message_hint`: 5 minutes.
 pub const DEFAULT_MESSAGE_HINT_TTL: Duration = Duration::from_secs(300);
+/// The default lifetime of a service access token: 1 hour, as recommended [Sec §4.1.1].
+pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// The longest accepted access-token lifetime: one day.
+const MAX_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// What the platform says about itself in every launch.
 #[derive(Debug, Clone)]
@@ -31,6 +35,16 @@ pub struct PlatformConfig {
     pub message_hint_ttl: Duration,
     /// The `tool_platform` claim put in every launch [Core §5.4.2], if any.
     pub tool_platform: Option<ToolPlatform>,
+    /// The OAuth 2.0 token endpoint URL (the URL [`Platform::token`] is mounted at). Tools put it in the `aud`
+    /// of their client assertions [Sec §4.1.1]; without it the token endpoint answers `server_error`.
+    ///
+    /// [`Platform::token`]: crate::Platform::token
+    pub token_endpoint: Option<Url>,
+    /// Further identifiers accepted in a client assertion's `aud` besides the token endpoint URL (e.g. the
+    /// `authorization_server` announced in Dynamic Registration).
+    pub authorization_server_ids: Vec<String>,
+    /// Lifetime of an issued service access token (`expires_in`). Default [`DEFAULT_ACCESS_TOKEN_TTL`].
+    pub access_token_ttl: Duration,
 }
 
 impl PlatformConfig {
@@ -42,7 +56,31 @@ impl PlatformConfig {
             id_token_ttl: DEFAULT_ID_TOKEN_TTL,
             message_hint_ttl: DEFAULT_MESSAGE_HINT_TTL,
             tool_platform: None,
+            token_endpoint: None,
+            authorization_server_ids: Vec::new(),
+            access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
         }
+    }
+
+    /// Sets the token endpoint URL (enables [`Platform::token`](crate::Platform::token)).
+    #[must_use]
+    pub fn with_token_endpoint(mut self, token_endpoint: Url) -> Self {
+        self.token_endpoint = Some(token_endpoint);
+        self
+    }
+
+    /// Also accepts `id` as a client assertion's `aud`.
+    #[must_use]
+    pub fn with_authorization_server_id(mut self, id: impl Into<String>) -> Self {
+        self.authorization_server_ids.push(id.into());
+        self
+    }
+
+    /// Sets the lifetime of issued access tokens (1 second to 1 day).
+    #[must_use]
+    pub fn with_access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.access_token_ttl = ttl;
+        self
     }
 
     /// Sets the `tool_platform` claim.
@@ -65,6 +103,18 @@ impl PlatformConfig {
                 return Err(ConfigError::InvalidTtl { field });
             }
         }
+        if self.access_token_ttl.is_zero() || self.access_token_ttl > MAX_ACCESS_TOKEN_TTL {
+            return Err(ConfigError::InvalidTtl {
+                field: "access_token_ttl",
+            });
+        }
+        if self
+            .authorization_server_ids
+            .iter()
+            .any(|id| id.is_empty() || id.trim() != id)
+        {
+            return Err(ConfigError::InvalidAuthorizationServerId);
+        }
         Ok(())
     }
 }
@@ -79,8 +129,15 @@ pub enum ConfigError {
     /// The issuer is not a URL (or has surrounding whitespace).
     #[error("issuer: expected an absolute URL without surrounding whitespace")]
     InvalidIssuer,
-    /// A lifetime is zero or longer than an hour.
-    #[error("{field}: expected a duration between 1 second and 1 hour")]
+    /// An authorization-server id is empty or has surrounding whitespace.
+    #[error(
+        "authorization_server_ids: expected non-empty identifiers without surrounding whitespace"
+    )]
+    InvalidAuthorizationServerId,
+    /// A lifetime is zero or too long (an hour for `id_token`s and hints, a day for access tokens).
+    #[error(
+        "{field}: expected a duration between 1 second and 1 hour (1 day for access_token_ttl)"
+    )]
     InvalidTtl {
         /// The setting at fault.
         field: &'static str,

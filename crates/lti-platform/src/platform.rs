@@ -7,7 +7,8 @@ use http::StatusCode;
 use lti_core::login::LoginInitiation;
 use lti_core::message::LtiMessage;
 use lti_core::{ClientId, LoginHint, LtiMessageHint, Nonce, ToolRegistration};
-use lti_security::{DEFAULT_TOKEN_BYTES, KeyRing, random_token};
+use lti_security::oauth::ClientAssertionVerifier;
+use lti_security::{DEFAULT_TOKEN_BYTES, JwksCache, KeyRing, random_token};
 use lti_storage::{Clock, Namespace, Store, SystemClock};
 use serde::{Deserialize, Serialize};
 use tracing::Instrument as _;
@@ -31,6 +32,10 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) key_ring: Arc<KeyRing>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Tool key sets fetched from JWKS URLs (client assertions); `None` when not configured.
+    pub(crate) jwks: Option<JwksCache>,
+    /// The token endpoint's client-assertion verifier; `None` without a configured token endpoint.
+    pub(crate) assertions: Option<ClientAssertionVerifier>,
 }
 
 /// A launch waiting for the tool's authentication request, stored under its `lti_message_hint`.
@@ -57,6 +62,7 @@ impl Platform {
             store: None,
             key_ring: None,
             clock: None,
+            jwks: None,
         }
     }
 
@@ -251,6 +257,7 @@ pub struct PlatformBuilder {
     store: Option<Arc<dyn Store>>,
     key_ring: Option<Arc<KeyRing>>,
     clock: Option<Arc<dyn Clock>>,
+    jwks: Option<JwksCache>,
 }
 
 impl PlatformBuilder {
@@ -278,6 +285,13 @@ impl PlatformBuilder {
         self
     }
 
+    /// The cache through which tools' JWKS URLs are fetched (needed by [`Platform::token`] for tools registered
+    /// with a JWKS URL; tools with a static key do not need it).
+    pub fn jwks_cache(mut self, jwks: JwksCache) -> Self {
+        self.jwks = Some(jwks);
+        self
+    }
+
     /// Checks the settings and builds the platform.
     ///
     /// # Errors
@@ -285,14 +299,19 @@ impl PlatformBuilder {
     /// [`ConfigError::InvalidTtl`] for bad settings.
     pub fn build(self) -> Result<Platform, ConfigError> {
         self.config.validate()?;
+        let store = self.store.ok_or(ConfigError::Missing { what: "store" })?;
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let assertions = crate::token::assertion_verifier(&self.config, &store, &clock);
         let inner = Inner {
             config: self.config,
             tools: self.tools.ok_or(ConfigError::Missing { what: "tools" })?,
-            store: self.store.ok_or(ConfigError::Missing { what: "store" })?,
+            store,
             key_ring: self
                 .key_ring
                 .ok_or(ConfigError::Missing { what: "key_ring" })?,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            clock,
+            jwks: self.jwks,
+            assertions,
         };
         Ok(Platform {
             inner: Arc::new(inner),

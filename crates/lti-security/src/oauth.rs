@@ -3,7 +3,9 @@
 //!
 //! This module holds the wire types both ends share: the token request parameters, the token response, the
 //! RFC 6749 §5.2 error body and the client-assertion claims. The tool-side token client and the platform-side
-//! assertion verification build on them.
+//! assertion verification ([`ClientAssertionVerifier`]) build on them.
+
+mod assertion;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -11,6 +13,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{Audience, NumericDate};
+
+pub use assertion::{
+    AssertionError, CheckedClientAssertion, ClientAssertionVerifier, DEFAULT_ASSERTION_MAX_AGE,
+    DEFAULT_ASSERTION_MAX_LIFETIME, DEFAULT_MAX_ASSERTION_BYTES, MAX_JTI_BYTES,
+    UnverifiedClientAssertion, VerifiedClientAssertion,
+};
 
 /// `grant_type` of a client-credentials token request [RFC 6749 §4.4.2].
 pub const GRANT_TYPE_CLIENT_CREDENTIALS: &str = "client_credentials";
