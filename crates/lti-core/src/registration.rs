@@ -19,6 +19,7 @@
 
 use std::fmt;
 
+pub mod dynamic;
 mod platform;
 mod tool;
 pub(crate) mod url_rules;
@@ -99,6 +100,14 @@ pub enum RegistrationError {
         /// The URI, clipped.
         value: String,
     },
+    /// A Dynamic Registration request member has a value DR does not allow [DR §3.5.2].
+    #[error("registration field `{field}`: expected {expected}")]
+    InvalidDynamicField {
+        /// The member.
+        field: &'static str,
+        /// What DR requires.
+        expected: &'static str,
+    },
     /// The tool registration lists no redirect URI.
     #[error("registration field `redirect_uris`: expected at least one redirect URI (found none)")]
     NoRedirectUri,
@@ -125,6 +134,7 @@ impl RegistrationError {
             Self::IssuerQueryOrFragment { .. } => "registration.issuer_query_or_fragment",
             Self::RedirectUriFragment { .. } => "registration.redirect_uri_fragment",
             Self::NoRedirectUri => "registration.no_redirect_uri",
+            Self::InvalidDynamicField { .. } => "registration.invalid_dynamic_field",
             Self::NoAlgorithm => "registration.no_algorithm",
             Self::InvalidStaticKey { .. } => "registration.invalid_static_key",
         }
