@@ -59,7 +59,7 @@ pub struct ClientRegistration {
     pub extra: Map<String, Value>,
 }
 
-/// `https://purl.imsglobal.org/spec/lti-tool-configuration` [DR `#tool-configuration`].
+/// `https://purl.imsglobal.org/spec/lti-tool-configuration` (DR `#tool-configuration`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolConfiguration {
     /// The tool's primary host, without scheme (a port is allowed).
@@ -89,7 +89,7 @@ pub struct ToolConfiguration {
     pub extra: Map<String, Value>,
 }
 
-/// One message a tool supports [DR `#tool-configuration`].
+/// One message a tool supports (DR `#tool-configuration`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageConfiguration {
     /// The message type, e.g. `LtiDeepLinkingRequest`.
@@ -254,7 +254,7 @@ fn expected_value(field: &str) -> &'static str {
     }
 }
 
-/// The platform's OpenID configuration [DR §3.4, `#platform-configuration`].
+/// The platform's OpenID configuration (DR §3.4, `#platform-configuration`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformConfiguration {
     /// The platform's issuer.
