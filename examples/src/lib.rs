@@ -3,4 +3,18 @@
 //! - `foundation-demo` (`cargo xtask demo`): what the foundation crates do today, for real — a key ring in a
 //!   sled store signs a launch-shaped id_token, a tool verifies it against the platform's JWKS fetched through
 //!   the HTTP layer, hostile variants are refused, keys rotate.
-//! - The reference platform and reference tool (axum servers) come with the LTI core and service crates.
+//! - `reference-platform` ([`platform`]): an LMS-shaped platform server (axum, sled) to develop tools against.
+//! - [`browser`]: a minimal headless browser (cookies, redirects, auto-submitting forms) that drives launches
+//!   across the reference servers over real sockets.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod browser;
+pub mod platform;

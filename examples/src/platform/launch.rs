@@ -1,0 +1,340 @@
+//! `/launch-as`: the development login that signs a person in and starts a launch — a resource link launch, or
+//! a deep linking request ("add content") — with the course, the roles and the service claims.
+
+use axum::http::StatusCode;
+use lti_core::claims::{Context, ResourceLink};
+use lti_core::message::MessageType;
+use lti_core::uri::claim;
+use lti_core::{ClientId, ContextId, DeploymentId, ResourceLinkId, ToolRegistration, UserId};
+use lti_deep_linking::DeepLinkingSettings;
+use lti_platform::{LaunchRequest, LaunchUser, LoginStart, ToolRegistry as _};
+use serde_json::{Value, json};
+use url::form_urlencoded;
+
+use super::course::{Course, CourseLink, CourseRole, Member};
+use super::error::AppError;
+use super::registry::scope;
+use super::state::PlatformState;
+
+/// The context type sent with the course [Core §5.4.1].
+const COURSE_OFFERING: &str = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering";
+/// The longest parameter value accepted.
+const MAX_PARAM: usize = 255;
+
+/// Which message a `/launch-as` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LaunchKind {
+    /// `message=resource` (default): an `LtiResourceLinkRequest` of `link`.
+    Resource,
+    /// `message=deeplink`: an `LtiDeepLinkingRequest` to the tool of `link` (or `tool`), instructors only.
+    DeepLink,
+}
+
+/// The parsed query of `/launch-as?user=U&context=C&link=L&message=resource|deeplink[&tool=CLIENT_ID]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LaunchAs {
+    /// Who signs in.
+    pub user: String,
+    /// The course.
+    pub context: String,
+    /// The resource link (required for a resource launch).
+    pub link: Option<String>,
+    /// The tool's client id (deep linking, instead of `link`).
+    pub tool: Option<String>,
+    /// The message.
+    pub kind: LaunchKind,
+}
+
+impl LaunchAs {
+    /// Parses the query string: each parameter at most once, at most 255 bytes.
+    ///
+    /// # Errors
+    /// 400 `missing_parameter`, `repeated_parameter`, `invalid_parameter` naming the parameter.
+    pub fn parse(query: &str) -> Result<Self, AppError> {
+        let mut user = None;
+        let mut context = None;
+        let mut link = None;
+        let mut tool = None;
+        let mut message = None;
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let slot = match name.as_ref() {
+                "user" => &mut user,
+                "context" => &mut context,
+                "link" => &mut link,
+                "tool" => &mut tool,
+                "message" => &mut message,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(bad(
+                    "repeated_parameter",
+                    format!("parameter `{name}` is repeated"),
+                ));
+            }
+            if value.is_empty() || value.len() > MAX_PARAM {
+                return Err(bad(
+                    "invalid_parameter",
+                    format!("parameter `{name}` must be 1 to {MAX_PARAM} bytes"),
+                ));
+            }
+            *slot = Some(value.into_owned());
+        }
+        let required = |v: Option<String>, name: &str| {
+            v.ok_or_else(|| {
+                bad(
+                    "missing_parameter",
+                    format!("parameter `{name}` is required"),
+                )
+            })
+        };
+        let kind = match message.as_deref() {
+            None | Some("resource") => LaunchKind::Resource,
+            Some("deeplink") => LaunchKind::DeepLink,
+            Some(other) => {
+                return Err(bad(
+                    "invalid_parameter",
+                    format!(
+                        "parameter `message`: expected `resource` or `deeplink` (found `{}`)",
+                        other.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
+        };
+        Ok(Self {
+            user: required(user, "user")?,
+            context: required(context, "context")?,
+            link,
+            tool,
+            kind,
+        })
+    }
+}
+
+fn bad(code: &'static str, message: String) -> AppError {
+    AppError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+/// Starts the launch `params` asks for: checks that the course, the member and the link (or tool) exist and
+/// that only instructors deep link, then asks the facade for the login initiation.
+///
+/// # Errors
+/// 404 `unknown_context` / `unknown_link` / `unknown_tool`, 400 `unknown_user`, 403 `not_instructor`, the
+/// facade's launch errors.
+pub async fn start(
+    state: &PlatformState,
+    params: &LaunchAs,
+) -> Result<(Member, LoginStart), AppError> {
+    let courses = state.courses();
+    let course = courses.course(&params.context).await?.ok_or_else(|| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_context",
+            format!("no course `{}`", params.context),
+        )
+    })?;
+    let member = courses
+        .member(&course.id, &params.user)
+        .await?
+        .ok_or_else(|| {
+            bad(
+                "unknown_user",
+                format!("user `{}` is not a member of `{}`", params.user, course.id),
+            )
+        })?;
+    let link = match &params.link {
+        Some(id) => Some(courses.link(&course.id, id).await?.ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_link",
+                format!("no resource link `{id}` in `{}`", course.id),
+            )
+        })?),
+        None => None,
+    };
+    let start = match params.kind {
+        LaunchKind::Resource => {
+            let link = link.ok_or_else(|| {
+                bad(
+                    "missing_parameter",
+                    "parameter `link` is required".to_owned(),
+                )
+            })?;
+            let registration = registration(state, &link.client_id).await?;
+            let request = resource_request(state, &course, &member, &link, &registration).await?;
+            state.platform().start_launch(request).await?
+        }
+        LaunchKind::DeepLink => {
+            if member.role != CourseRole::Instructor {
+                return Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    "not_instructor",
+                    format!(
+                        "only instructors add content; `{}` is a learner",
+                        member.user_id
+                    ),
+                ));
+            }
+            let client_id = match (&params.tool, &link) {
+                (Some(tool), _) => tool.clone(),
+                (None, Some(link)) => link.client_id.clone(),
+                (None, None) => {
+                    return Err(bad(
+                        "missing_parameter",
+                        "parameter `link` or `tool` is required".to_owned(),
+                    ));
+                }
+            };
+            let registration = registration(state, &client_id).await?;
+            let deployment = match &link {
+                Some(link) if link.client_id == client_id => {
+                    DeploymentId::new(link.deployment_id.as_str())
+                }
+                _ => registration.deployments().next().cloned().ok_or_else(|| {
+                    AppError::new(
+                        StatusCode::NOT_FOUND,
+                        "unknown_tool",
+                        format!("tool `{client_id}` has no deployment"),
+                    )
+                })?,
+            };
+            let mut request = LaunchRequest::new(
+                registration.client_id().clone(),
+                deployment,
+                MessageType::LtiDeepLinkingRequest,
+                Some(launch_user(&member)),
+            )
+            .with_roles([member.role.lti_role()])
+            .with_context(context(&course));
+            add_service_claims(state, &mut request, &course, &registration, None);
+            let mut settings = DeepLinkingSettings::new(
+                state.endpoints().deep_link_return.as_str(),
+                ["ltiResourceLink"],
+                ["iframe", "window"],
+            )
+            .with_accept_multiple(true)
+            .with_accept_lineitem(true);
+            settings.title = Some(course.title.clone());
+            state.deep_linking().start(request, settings).await?
+        }
+    };
+    tracing::info!(
+        user = %member.user_id,
+        context = %course.id,
+        message = ?params.kind,
+        "launch started"
+    );
+    Ok((member, start))
+}
+
+async fn registration(
+    state: &PlatformState,
+    client_id: &str,
+) -> Result<ToolRegistration, AppError> {
+    state
+        .tools()
+        .find(&ClientId::new(client_id))
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_tool",
+                format!("no tool with client id `{client_id}`"),
+            )
+        })
+}
+
+async fn resource_request(
+    state: &PlatformState,
+    course: &Course,
+    member: &Member,
+    link: &CourseLink,
+    registration: &ToolRegistration,
+) -> Result<LaunchRequest, AppError> {
+    let mut resource_link = ResourceLink::new(ResourceLinkId::new(link.id.as_str()));
+    resource_link.title = Some(link.title.clone());
+    resource_link.description = link.text.clone();
+    let mut request = LaunchRequest::resource_link(
+        ClientId::new(link.client_id.as_str()),
+        DeploymentId::new(link.deployment_id.as_str()),
+        Some(launch_user(member)),
+        resource_link,
+    )
+    .with_roles([member.role.lti_role()])
+    .with_context(context(course));
+    if let Some(url) = &link.url {
+        request = request.with_target_link_uri(lti_core::TargetLinkUri::new(url.as_str()));
+    }
+    for (name, value) in &link.custom {
+        request = request.with_custom(name.clone(), value.clone());
+    }
+    let line_item = state
+        .courses()
+        .line_items(&course.id)
+        .await?
+        .into_iter()
+        .find(|item| item.resource_link_id.as_deref() == Some(link.id.as_str()));
+    add_service_claims(
+        state,
+        &mut request,
+        course,
+        registration,
+        line_item.as_ref().map(|item| item.id.as_str()),
+    );
+    Ok(request)
+}
+
+/// The AGS endpoint claim (with the tool's granted AGS scopes, the course's line items URL and, for a graded
+/// link, its line item) and the NRPS claim (the course's membership URL), each when the tool may use it.
+fn add_service_claims(
+    state: &PlatformState,
+    request: &mut LaunchRequest,
+    course: &Course,
+    registration: &ToolRegistration,
+    line_item: Option<&str>,
+) {
+    let endpoints = state.endpoints();
+    let ags_scopes: Vec<&str> = registration
+        .scopes()
+        .filter(|s| s.starts_with("https://purl.imsglobal.org/spec/lti-ags/scope/"))
+        .collect();
+    if !ags_scopes.is_empty() {
+        let mut ags = json!({
+            "scope": ags_scopes,
+            "lineitems": endpoints.url(&["api", "lti", "contexts", &course.id, "lineitems"]).as_str(),
+        });
+        if let (Some(id), Some(map)) = (line_item, ags.as_object_mut()) {
+            let url = endpoints.url(&["api", "lti", "contexts", &course.id, "lineitems", id]);
+            map.insert("lineitem".to_owned(), Value::String(url.into()));
+        }
+        request
+            .extra_claims
+            .insert(claim::AGS_ENDPOINT.to_owned(), ags);
+    }
+    if registration.allows_scope(scope::NRPS_MEMBERSHIP_READONLY) {
+        let url = endpoints.url(&["api", "lti", "contexts", &course.id, "memberships"]);
+        request.extra_claims.insert(
+            claim::NRPS.to_owned(),
+            json!({"context_memberships_url": url.as_str(), "service_versions": ["2.0"]}),
+        );
+    }
+}
+
+fn launch_user(member: &Member) -> LaunchUser {
+    LaunchUser::new(UserId::new(member.user_id.as_str()))
+        .with_names(
+            member.name(),
+            member.given_name.as_str(),
+            member.family_name.as_str(),
+        )
+        .with_email(member.email.as_str())
+}
+
+fn context(course: &Course) -> Context {
+    let mut context = Context::new(ContextId::new(course.id.as_str()));
+    context.title = Some(course.title.clone());
+    context.label = Some(course.label.clone());
+    context.context_type = vec![COURSE_OFFERING.to_owned()];
+    context
+}
