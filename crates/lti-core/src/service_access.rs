@@ -27,7 +27,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use lti_security::oauth::Scopes;
 
 pub use adoption::{ContextAdoption, StoreContextAdoption};
-pub use scoped_url::{MIN_SCOPED_URL_SECRET_BYTES, ScopedUrlKey};
+pub use scoped_url::{MIN_SCOPED_URL_SECRET_BYTES, ScopedUrlKey, base32_decode, base32_encode};
 
 use crate::error::clip;
 use crate::{ClientId, ContextId, DeploymentId};

@@ -131,8 +131,9 @@ impl fmt::Debug for ScopedUrlKey {
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
-/// RFC 4648 base32, lower case, no padding.
-pub(crate) fn base32_encode(bytes: &[u8]) -> String {
+/// RFC 4648 base32, lower case, without padding: the encoding of everything a service puts in its URLs (scoped
+/// segments, paging cursors), since clients that lower-case URLs leave it intact.
+pub fn base32_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().saturating_mul(8).div_ceil(5));
     let mut buffer: u16 = 0;
     let mut bits = 0_u32;
@@ -155,7 +156,7 @@ pub(crate) fn base32_encode(bytes: &[u8]) -> String {
 
 /// Decodes [`base32_encode`]'s output in either letter case; `None` for any other character or a length no
 /// encoding produces.
-pub(crate) fn base32_decode(text: &str) -> Option<Vec<u8>> {
+pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     if matches!(text.len() % 8, 1 | 3 | 6) {
         return None;
     }
