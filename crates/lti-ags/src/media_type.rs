@@ -50,6 +50,21 @@ pub(crate) fn accepts(accept: Option<&str>, media_type: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The strings of `spec/ags.md` §3, letter for letter (note the score's v1).
+    #[test]
+    fn media_types_match_the_spec_table() {
+        assert_eq!(LINE_ITEM, "application/vnd.ims.lis.v2.lineitem+json");
+        assert_eq!(
+            LINE_ITEM_CONTAINER,
+            "application/vnd.ims.lis.v2.lineitemcontainer+json"
+        );
+        assert_eq!(
+            RESULT_CONTAINER,
+            "application/vnd.ims.lis.v2.resultcontainer+json"
+        );
+        assert_eq!(SCORE, "application/vnd.ims.lis.v1.score+json");
+    }
+
     #[test]
     fn essence_ignores_case_and_parameters() {
         assert_eq!(

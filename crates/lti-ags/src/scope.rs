@@ -15,3 +15,25 @@ pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 
 /// Every AGS scope.
 pub const ALL: [&str; 4] = [LINE_ITEM, LINE_ITEM_READONLY, RESULT_READONLY, SCORE];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The strings of `spec/ags.md` §2 and `spec/core.md` §6.6, letter for letter (anti-pattern 7).
+    #[test]
+    fn scopes_match_the_spec_table() {
+        assert_eq!(
+            ALL,
+            [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            ]
+        );
+        for s in ALL {
+            assert!(s.bytes().all(|b| b.is_ascii_graphic()), "{s:?}");
+        }
+    }
+}
