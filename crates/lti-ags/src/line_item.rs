@@ -260,7 +260,7 @@ mod tests {
     }
 
     #[test]
-    fn submission_review_member() {
+    fn c132_submission_review_member_and_reviewable_status() {
         let item: LineItem = serde_json::from_value(json!({
             "label": "Essay", "scoreMaximum": 10,
             "submissionReview": {"reviewableStatus": ["Submitted", "Completed", "None"],

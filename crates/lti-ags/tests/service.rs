@@ -1105,3 +1105,33 @@ async fn sled_gradebook_survives_a_restart() {
     let r = results(&p, &token_caller, &format!("{id}/results")).await;
     assert_eq!(json_body(&r)[0]["resultScore"], 9.0);
 }
+
+#[tokio::test]
+async fn c105_launch_claim_has_scoped_urls_and_lineitem_only_when_one_is_bound() {
+    let p = platform().await;
+    let context = ContextId::from(COURSE_1);
+    let client = ClientId::from(TOOL_A);
+    let claim = p
+        .service
+        .endpoint_claim(&context, &client, &[scope::SCORE], None);
+    assert_eq!(claim.scope, vec![scope::SCORE]);
+    assert_eq!(
+        claim.lineitems.as_deref(),
+        Some(p.container(TOOL_A, COURSE_1).as_str())
+    );
+    assert!(claim.lineitem.is_none());
+    let token = p.token(TOOL_A, ALL);
+    let id = create(&p, &token, json!({"label": "x", "scoreMaximum": 1})).await;
+    let bound = p
+        .service
+        .endpoint_claim(&context, &client, &[scope::SCORE], Some(&key_of(&id)));
+    assert_eq!(bound.lineitem.as_ref().unwrap().as_str(), id);
+    // the URLs are lower case, whatever the case of the context id
+    let lineitems = claim.lineitems.unwrap();
+    assert_eq!(lineitems, lineitems.to_lowercase());
+    // and they are another tool's nothing: tool B's claim for the same course has other URLs
+    let other = p
+        .service
+        .endpoint_claim(&context, &ClientId::from(TOOL_B), &[scope::SCORE], None);
+    assert_ne!(other.lineitems.unwrap(), lineitems);
+}
