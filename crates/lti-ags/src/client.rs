@@ -76,6 +76,9 @@ impl ResultQuery {
 /// `?type_id=`) [AGS §3.3.1, §3.4.1]; `next` links are followed verbatim (checklist 102), resolved against the
 /// page they came from, up to [`MAX_PAGES`].
 ///
+/// The bearer token is only sent to the origin of the claim's URLs, and `next` links must stay on the origin
+/// of their page.
+///
 /// Answers are hostile input: status, `Content-Type` essence, size ([`MAX_RESPONSE_BYTES`]) and JSON shape are
 /// checked, with errors naming the URL (without query) and what was wrong.
 pub struct AgsClient {
@@ -339,6 +342,28 @@ impl AgsClient {
             .or_else(|_| self.scope(scope::LINE_ITEM))
     }
 
+    /// The bearer token goes only to the origins of the claim's URLs (when it has any): a line item `id` or a
+    /// link elsewhere is refused, not sent a token.
+    fn check_origin(&self, url: &Url) -> Result<(), Error> {
+        let origins: Vec<url::Origin> = [
+            self.claim.lineitems.as_deref(),
+            self.claim.lineitem.as_ref().map(LineItemId::as_str),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| Url::parse(u).ok())
+        .map(|u| u.origin())
+        .collect();
+        if origins.is_empty() || origins.contains(&url.origin()) {
+            Ok(())
+        } else {
+            Err(Error::InvalidUrl {
+                expected: "a URL on the origin of the AGS endpoint claim",
+                found: shown(url),
+            })
+        }
+    }
+
     async fn all_pages<T: DeserializeOwned>(
         &self,
         first: Url,
@@ -368,10 +393,20 @@ impl AgsClient {
             })?;
             next = match link {
                 None => None,
-                Some(target) => Some(url.join(&target).map_err(|_| Error::InvalidUrl {
-                    expected: "a `next` link that is a URL",
-                    found: clip(&target, 100),
-                })?),
+                Some(target) => {
+                    let next = url.join(&target).map_err(|_| Error::InvalidUrl {
+                        expected: "a `next` link that is a URL",
+                        found: clip(&target, 100),
+                    })?;
+                    // the bearer token goes with the request: never to another origin
+                    if next.origin() != url.origin() {
+                        return Err(Error::InvalidUrl {
+                            expected: "a `next` link on the origin of the page it came from",
+                            found: shown(&next),
+                        });
+                    }
+                    Some(next)
+                }
             };
         }
         Ok(out)
@@ -386,6 +421,7 @@ impl AgsClient {
         body: Option<(&'static str, Vec<u8>)>,
         accept: &'static str,
     ) -> Result<http::Response<Bytes>, Error> {
+        self.check_origin(url)?;
         let uri: http::Uri = url.as_str().parse().map_err(|_| Error::InvalidUrl {
             expected: "a URL an HTTP request can carry",
             found: shown(url),

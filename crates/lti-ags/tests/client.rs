@@ -663,3 +663,36 @@ async fn c101_update_puts_the_full_item_to_its_id_and_delete_deletes() {
         ("DELETE", "https://lms.example/li/1?x=1")
     );
 }
+
+#[tokio::test]
+async fn the_bearer_token_never_leaves_the_platforms_origin() {
+    let w = world().await;
+    let client = w.client(all_scopes());
+    // a line item id on another origin is refused before a token is sent
+    for id in [
+        "https://evil.example/li/1",
+        "https://lms.example:8443/li/1",
+        "http://lms.example/li/1",
+    ] {
+        let error = client
+            .post_score(&LineItemId::from(id), &final_score(&client, "u", 1.0))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidUrl { .. }), "{id}: {error:?}");
+    }
+    assert!(w.platform.token_scopes().is_empty());
+    // a `next` link to another origin stops the paging
+    w.platform.answer(|_| {
+        http::Response::builder()
+            .header("content-type", media_type::LINE_ITEM_CONTAINER)
+            .header("link", "<https://evil.example/steal>; rel=\"next\"")
+            .body(Bytes::from_static(b"[]"))
+            .unwrap()
+    });
+    let error = client.line_items(&LineItemQuery::new()).await.unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidUrl { ref found, .. } if found == "https://evil.example/steal"),
+        "{error:?}"
+    );
+    assert_eq!(w.platform.seen().len(), 1);
+}
