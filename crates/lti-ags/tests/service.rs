@@ -1135,3 +1135,94 @@ async fn c105_launch_claim_has_scoped_urls_and_lineitem_only_when_one_is_bound()
         .endpoint_claim(&context, &ClientId::from(TOOL_B), &[scope::SCORE], None);
     assert_ne!(other.lineitems.unwrap(), lineitems);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn c112_concurrent_scores_end_with_the_latest_timestamp_whatever_the_arrival_order() {
+    let p = Arc::new(platform().await);
+    let token = p.token(TOOL_A, ALL);
+    let id = create(&p, &token, json!({"label": "x", "scoreMaximum": 100})).await;
+    // 40 scores for one learner, sent concurrently in a scrambled order; the score equals the second
+    let mut tasks = Vec::new();
+    for i in 0..40_u32 {
+        let second = (i * 17) % 40;
+        let (p, token, id) = (Arc::clone(&p), token.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let at = format!("2024-01-01T00:00:{second:02}.000Z");
+            let r = post_score(
+                &p,
+                &token,
+                &id,
+                score("u", &at, Some(f64::from(second)), "FullyGraded"),
+            )
+            .await;
+            assert_eq!(r.status(), 204);
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let r = results(&p, &token, &format!("{id}/results")).await;
+    // scoreMaximum 10 on a 100-point item: 39 of 10 rescales to 390
+    assert_eq!(json_body(&r)[0]["resultScore"], 390.0);
+}
+
+#[tokio::test]
+async fn hostile_requests_never_panic_and_never_succeed() {
+    let p = platform().await;
+    let token = p.token(TOOL_A, ALL);
+    let id = create(&p, &token, json!({"label": "x", "scoreMaximum": 1})).await;
+    let container = p.container(TOOL_A, COURSE_1);
+    let paths = [
+        format!("{container}?limit=99999999999999999999999"),
+        format!("{container}?page=%FF%FE"),
+        format!("{container}?tag=%00&resource_link_id=%F0%9F%98%80"),
+        format!("{id}/results?user_id=&limit=1"),
+        format!(
+            "{id}/results?page={}",
+            base32_encode(b"{\"l\":0,\"a\":\"\"}")
+        ),
+        format!("{id}/results?page={}", base32_encode(b"{\"l\":1,\"x\":1}")),
+        format!("{BASE}//lineitems"),
+        format!("{BASE}/-/lineitems"),
+        format!("{BASE}/{}/lineitems", "a".repeat(5000)),
+    ];
+    for url in &paths {
+        let r = p
+            .call(request("GET", url, Some(&token), None, None, ""))
+            .await;
+        assert!(
+            r.status().is_client_error() || r.status() == 200,
+            "{url}: {}",
+            r.status()
+        );
+    }
+    let bodies: Vec<Vec<u8>> = vec![
+        vec![0xff; 100],
+        b"{".repeat(10_000),
+        format!("{}1{}", "[".repeat(200), "]".repeat(200)).into_bytes(),
+        br#"{"userId":"u","timestamp":"9999-12-31T23:59:59.999999999-23:59","activityProgress":"Completed","gradingProgress":"FullyGraded"}"#.to_vec(),
+        br#"{"userId":"u","timestamp":"0000-01-01T00:00:00.000+23:59","activityProgress":"Completed","gradingProgress":"FullyGraded","scoreGiven":1.7976931348623157e308,"scoreMaximum":5e-324}"#.to_vec(),
+        br#"{"userId":"u","userId":"v","timestamp":"2024-01-01T00:00:00.000Z","activityProgress":"Completed","gradingProgress":"FullyGraded"}"#.to_vec(),
+    ];
+    for body in bodies {
+        let r = p
+            .call(request(
+                "POST",
+                &format!("{id}/scores"),
+                Some(&token),
+                Some(media_type::SCORE),
+                None,
+                body.clone(),
+            ))
+            .await;
+        assert!(
+            r.status() == 204 || r.status() == 400,
+            "{}: {}",
+            String::from_utf8_lossy(&body),
+            r.status()
+        );
+    }
+    // whatever was accepted, the results still render
+    let r = results(&p, &token, &format!("{id}/results")).await;
+    assert_eq!(r.status(), 200);
+}
