@@ -125,8 +125,17 @@ impl Handler for TokenEndpointHandler {
     }
 }
 
-#[tokio::test]
-async fn tool_and_platform_round_trip() {
+struct World {
+    clock: Arc<ManualClock>,
+    dyn_clock: Arc<dyn Clock>,
+    p: TestPlatform,
+    token_endpoint: Arc<TokenEndpointHandler>,
+    tokens: TokenSource,
+    endpoint: TokenEndpoint,
+}
+
+/// The platform (AGS service and token endpoint on one origin) and the tool's token source.
+async fn world() -> World {
     // ----- the platform -----
     let clock = Arc::new(ManualClock::at_unix_seconds(1_800_000_000));
     let dyn_clock: Arc<dyn Clock> = clock.clone();
@@ -173,6 +182,34 @@ async fn tool_and_platform_round_trip() {
             .unwrap();
     }
 
+    // ----- later, without a launch: a client from the stored registration and claim values -----
+    let http: Arc<dyn HttpClient> = Arc::new(router.clone());
+    let tokens = TokenSource::new(http, Arc::clone(&tool_keys), Arc::clone(&dyn_clock));
+    let endpoint = TokenEndpoint::new(url::Url::parse(TOKEN_URL).unwrap(), TOOL_A)
+        .unwrap()
+        .with_deployment_id(DEPLOYMENT_A)
+        .unwrap();
+    World {
+        clock,
+        dyn_clock,
+        p,
+        token_endpoint,
+        tokens,
+        endpoint,
+    }
+}
+
+#[tokio::test]
+async fn tool_and_platform_round_trip() {
+    let World {
+        clock,
+        dyn_clock,
+        p,
+        token_endpoint,
+        tokens,
+        endpoint,
+    } = world().await;
+
     // ----- the launch gave the tool the AGS claim; the tool stored it with the registration -----
     let launch_claim = p.service.endpoint_claim(
         &ContextId::from(COURSE_1),
@@ -186,13 +223,6 @@ async fn tool_and_platform_round_trip() {
     );
     let stored = serde_json::to_string(&launch_claim.to_claim()).unwrap();
 
-    // ----- later, without a launch: a client from the stored registration and claim values -----
-    let http: Arc<dyn HttpClient> = Arc::new(router.clone());
-    let tokens = TokenSource::new(http, Arc::clone(&tool_keys), Arc::clone(&dyn_clock));
-    let endpoint = TokenEndpoint::new(url::Url::parse(TOKEN_URL).unwrap(), TOOL_A)
-        .unwrap()
-        .with_deployment_id(DEPLOYMENT_A)
-        .unwrap();
     let claim = AgsEndpointClaim::from_claim(&serde_json::from_str(&stored).unwrap()).unwrap();
     let client = AgsClient::new(
         tokens.clone(),
@@ -382,4 +412,110 @@ async fn tool_and_platform_round_trip() {
         2,
         "course 1 unchanged"
     );
+}
+
+/// The client's view of the platform's refusals, through the real service.
+#[tokio::test]
+async fn the_client_sees_the_platforms_refusals() {
+    let w = world().await;
+    let claim_for = |client: &str, course: &str, scopes: &[&str]| {
+        w.p.service.endpoint_claim(
+            &ContextId::from(course),
+            &ClientId::from(client),
+            scopes,
+            None,
+        )
+    };
+    let client = |claim: AgsEndpointClaim| {
+        AgsClient::new(
+            w.tokens.clone(),
+            w.endpoint.clone(),
+            claim,
+            Arc::clone(&w.dyn_clock),
+        )
+    };
+    let all = [scope::LINE_ITEM, scope::RESULT_READONLY, scope::SCORE];
+    let status = |e: lti_ags::Error| match e {
+        lti_ags::Error::Status { status, .. } => status,
+        other => panic!("{other:?}"),
+    };
+
+    // a claim offering only lineitem.readonly: writing is refused by the client itself
+    let readonly = client(claim_for(TOOL_A, COURSE_1, &[scope::LINE_ITEM_READONLY]));
+    assert!(matches!(
+        readonly.create_line_item(&LineItem::new("x", 1.0)).await,
+        Err(lti_ags::Error::ScopeNotOffered {
+            scope: scope::LINE_ITEM
+        })
+    ));
+    assert!(
+        readonly
+            .line_items(&LineItemQuery::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // tool B's claim used by tool A (tool A's token): the scoped URL is not tool A's
+    let foreign = client(claim_for(TOOL_B, COURSE_1, &all));
+    assert_eq!(
+        status(foreign.line_items(&LineItemQuery::new()).await.unwrap_err()),
+        403
+    );
+
+    // a claim whose context was tampered with
+    let mut tampered = claim_for(TOOL_A, COURSE_1, &all);
+    let url = tampered.lineitems.clone().unwrap();
+    let seg = url.split('/').rev().nth(1).unwrap().to_owned();
+    let (_, tag) = seg.rsplit_once('-').unwrap();
+    let forged = format!(
+        "{}-{tag}",
+        lti_core::service_access::base32_encode(COURSE_2.as_bytes())
+    );
+    tampered.lineitems = Some(url.replace(&seg, &forged));
+    assert_eq!(
+        status(
+            client(tampered)
+                .line_items(&LineItemQuery::new())
+                .await
+                .unwrap_err()
+        ),
+        403
+    );
+
+    // a context where the deployment is not adopted (a correctly signed URL for a third course)
+    let elsewhere = client(claim_for(TOOL_A, "Course-3", &all));
+    assert_eq!(
+        status(
+            elsewhere
+                .line_items(&LineItemQuery::new())
+                .await
+                .unwrap_err()
+        ),
+        403
+    );
+
+    // an item that does not exist, and a resource link of another tool
+    let own = client(claim_for(TOOL_A, COURSE_1, &all));
+    let missing = lti_ags::LineItemId::new(format!(
+        "{}/nosuchitem",
+        own.claim().lineitems.clone().unwrap()
+    ));
+    assert_eq!(status(own.line_item(&missing).await.unwrap_err()), 404);
+    let mut foreign_link = LineItem::new("x", 1.0);
+    foreign_link.resource_link_id = Some(ResourceLinkId::from(LINK_B1));
+    assert_eq!(
+        status(own.create_line_item(&foreign_link).await.unwrap_err()),
+        404
+    );
+
+    // paging across three pages through the real service
+    for i in 0..5 {
+        own.create_line_item(&LineItem::new(format!("item {i}"), 1.0))
+            .await
+            .unwrap();
+    }
+    let mut query = LineItemQuery::new();
+    query.limit = Some(2);
+    assert_eq!(own.line_items(&query).await.unwrap().len(), 5);
 }
