@@ -225,6 +225,8 @@ async fn c98_c101_invalid_scores_and_line_items_never_leave_the_tool() {
     unknown.grading_progress = GradingProgress::from("Graded");
     for (score, field) in [
         (final_score(&client, "u", -1.0), "scoreGiven"),
+        (final_score(&client, "u", f64::NAN), "scoreGiven"),
+        (final_score(&client, "u", f64::INFINITY), "scoreGiven"),
         (no_max, "scoreMaximum"),
         (unknown, "gradingProgress"),
         (final_score(&client, "", 1.0), "userId"),
