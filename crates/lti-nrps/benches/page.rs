@@ -1,0 +1,2 @@
+//! Placeholder, replaced by the page benchmark.
+fn main() {}
