@@ -11,7 +11,7 @@ use crate::error::clip;
 use crate::{ContainerContext, Error, Member};
 
 /// The longest [`Cursor`] or [`ChangeMark`], in bytes.
-pub const MAX_CURSOR_LEN: usize = 512;
+pub const MAX_CURSOR_LEN: usize = 1024;
 
 macro_rules! opaque_position {
     ($(#[$meta:meta])* $name:ident, $param:literal) => {

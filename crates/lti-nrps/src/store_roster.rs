@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use async_trait::async_trait;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lti_core::{ContextId, MAX_ID_LEN, ResourceLinkId, UserId};
 use lti_storage::{Clock, MAX_SCAN_LIMIT, Namespace, Store};
 
@@ -401,15 +399,40 @@ fn decode_member(value: &[u8]) -> Result<Member, Error> {
     })
 }
 
-/// The cursor of `key`: its part after the context prefix, base64url.
+/// The cursor of `key`: its part after the context prefix, in lower-case hex (a client that changes the case of
+/// a URL changes nothing).
 fn cursor(prefix: &[u8], key: &[u8]) -> Result<Cursor, Error> {
-    Cursor::new(URL_SAFE_NO_PAD.encode(key.get(prefix.len()..).unwrap_or_default()))
+    let suffix = key.get(prefix.len()..).unwrap_or_default();
+    let mut text = String::with_capacity(suffix.len().saturating_mul(2));
+    for byte in suffix {
+        text.push(hex_digit(byte >> 4));
+        text.push(hex_digit(byte & 0x0f));
+    }
+    Cursor::new(text)
 }
 
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
+}
+
+/// Decodes [`cursor`]'s hex, in either case.
 fn decode_cursor(cursor: &Cursor, param: &'static str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD
-        .decode(cursor.as_str())
-        .map_err(|_| bad_cursor(param, cursor))
+    let text = cursor.as_str().as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return Err(bad_cursor(param, cursor));
+    }
+    text.chunks_exact(2)
+        .map(|pair| {
+            let digit = |b: &u8| char::from(*b).to_digit(16);
+            match pair {
+                [hi, lo] => digit(hi)
+                    .zip(digit(lo))
+                    .and_then(|(h, l)| u8::try_from(h * 16 + l).ok()),
+                _ => None,
+            }
+            .ok_or_else(|| bad_cursor(param, cursor))
+        })
+        .collect()
 }
 
 fn bad_cursor(param: &'static str, cursor: &Cursor) -> Error {
