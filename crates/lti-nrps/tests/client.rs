@@ -210,6 +210,21 @@ async fn c122_next_is_followed_verbatim_until_absent_and_differences_exposed() {
         Some("https://lms.example/nrps/c1/memberships?since=7")
     );
     assert_eq!(pages.pages_read(), 3);
+
+    // one page by hand: the same checks apply
+    s.page(&["u9"], Some(r#"</nrps/c1/memberships?p=9>; rel="next""#));
+    let by_hand = Url::parse("https://lms.example/nrps/c1/memberships?p=8").unwrap();
+    let page = s.client.page(&s.claim, &by_hand).await.unwrap();
+    assert_eq!(page.members()[0].user_id, "u9");
+    assert_eq!(
+        page.next.unwrap().as_str(),
+        "https://lms.example/nrps/c1/memberships?p=9"
+    );
+    let elsewhere = Url::parse("https://evil.example/m").unwrap();
+    assert!(matches!(
+        s.client.page(&s.claim, &elsewhere).await,
+        Err(Error::ForeignLink { .. })
+    ));
 }
 
 #[tokio::test]
