@@ -588,3 +588,65 @@ async fn c127_link_headers_keep_the_filters_and_the_last_page_has_no_next() {
     assert!(!links.iter().any(|l| l.has_rel("next")));
     assert!(second.headers().get(LINK).is_some());
 }
+
+/// The issue's story in one session: 2,500 members in pages of 100, the role filter, `rlid`, then two members
+/// leave and one joins, and the differences link returns exactly those three changes.
+#[tokio::test]
+async fn c121_to_c129_one_session_as_the_issue_describes() {
+    let w = World::new().await;
+    w.seed(2500).await;
+    let course = ContextId::new(COURSE);
+    w.roster
+        .put_resource_link(
+            &course,
+            &ResourceLinkRecord::new("rl-1", CLIENT_ID).with_custom("u", "$User.id"),
+        )
+        .await
+        .unwrap();
+    w.clock.advance(Duration::from_secs(5));
+    let claim = w.claim(COURSE);
+
+    let (all, pages, differences) = walk(&w, &claim, &limit(100)).await;
+    assert_eq!((all.len(), pages), (2500, 25));
+    let (instructors, _, _) =
+        walk(&w, &claim, &limit(100).with_role(ContextRole::Instructor)).await;
+    assert_eq!(instructors.len(), 50);
+    let (linked, _, _) = walk(&w, &claim, &limit(100).with_rlid("rl-1")).await;
+    assert_eq!(linked.len(), 2500);
+    assert!(linked.iter().all(
+        |m| m.message.as_ref().unwrap()[0]["https://purl.imsglobal.org/spec/lti/claim/custom"]["u"]
+            == m.user_id.as_str()
+    ));
+
+    w.clock.advance(Duration::from_secs(60));
+    w.roster
+        .remove_member(&course, &UserId::new(user(1)))
+        .await
+        .unwrap();
+    w.roster
+        .remove_member(&course, &UserId::new(user(2)))
+        .await
+        .unwrap();
+    w.roster.put_member(&course, &member(2500)).await.unwrap();
+    w.clock.advance(Duration::from_secs(1));
+
+    let mut changes = w.client.differences(&claim, &differences.unwrap()).unwrap();
+    let mut changed: Vec<(String, MemberStatus)> = changes
+        .collect_members(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.user_id.into_string(), m.status))
+        .collect();
+    changed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        changed,
+        [
+            (user(1), MemberStatus::Deleted),
+            (user(2), MemberStatus::Deleted),
+            (user(2500), MemberStatus::Active),
+        ]
+    );
+    // one token (one assertion verified by the platform) served the whole session
+    assert_eq!(w.platform.issuer.token_requests.load(Ordering::SeqCst), 1);
+}
