@@ -335,9 +335,15 @@ async fn e58_launch_as_instructor_and_learner_reaches_the_tool_with_roles_contex
     assert_eq!(message[claim::CONTEXT]["title"], "Demo Course");
     assert_eq!(message[claim::RESOURCE_LINK]["id"], w.link_id());
     let ags = &message[claim::AGS_ENDPOINT];
-    assert_eq!(
-        ags["lineitems"],
-        format!("{issuer}/api/lti/contexts/demo-course/lineitems")
+    let lineitems = ags["lineitems"].as_str().unwrap();
+    assert!(
+        lineitems.starts_with(&format!("{issuer}/api/lti/ags/"))
+            && lineitems.ends_with("/lineitems"),
+        "{lineitems}"
+    );
+    assert!(
+        ags.get("lineitem").is_none(),
+        "the tool's default link has no line item"
     );
     let ags_scopes: Vec<&str> = ags["scope"]
         .as_array()
@@ -348,9 +354,12 @@ async fn e58_launch_as_instructor_and_learner_reaches_the_tool_with_roles_contex
     for s in [scope::LINEITEM, scope::SCORE, scope::RESULT_READONLY] {
         assert!(ags_scopes.contains(&s), "{s} in {ags_scopes:?}");
     }
-    assert_eq!(
-        message[claim::NRPS]["context_memberships_url"],
-        format!("{issuer}/api/lti/contexts/demo-course/memberships")
+    let memberships = message[claim::NRPS]["context_memberships_url"]
+        .as_str()
+        .unwrap();
+    assert!(
+        memberships.starts_with(&format!("{issuer}/api/lti/nrps/")),
+        "{memberships}"
     );
     assert_eq!(message[claim::NRPS]["service_versions"], json!(["2.0"]));
 
@@ -396,6 +405,7 @@ async fn j90_j95_deep_linking_round_trip_creates_a_link_and_a_line_item_then_lau
     assert_eq!(items[0]["label"], "Quiz 7 score");
     assert_eq!(items[0]["scoreMaximum"], 10.0);
     assert_eq!(items[0]["resourceLinkId"], quiz_id.as_str());
+    assert_eq!(items[0]["tag"], "quiz");
     assert_eq!(items[0]["results"], json!([]));
 
     // the new link launches as a learner with its own id, target, custom values and line item
@@ -413,11 +423,7 @@ async fn j90_j95_deep_linking_round_trip_creates_a_link_and_a_line_item_then_lau
         w.tool_url.join("/launch?quiz=7").unwrap().as_str()
     );
     assert_eq!(message[claim::CUSTOM]["quiz"], "7");
-    let lineitem = message[claim::AGS_ENDPOINT]["lineitem"].as_str().unwrap();
-    assert!(lineitem.ends_with(&format!(
-        "/api/lti/contexts/demo-course/lineitems/{}",
-        items[0]["id"].as_str().unwrap()
-    )));
+    assert_eq!(message[claim::AGS_ENDPOINT]["lineitem"], items[0]["id"]);
 
     // the gradebook page shows the new column
     let gradebook_page = w
@@ -704,12 +710,13 @@ async fn keys_and_tools_persist_across_restarts_and_the_key_file_is_private() {
     assert_eq!(tools[0].name(), Some("Test Tool"));
     let links = state.courses().links("demo-course").await.unwrap();
     assert_eq!(links.len(), 1);
-    let members = state
+    let page = state
         .courses()
-        .members("demo-course", None, 1000)
+        .members("demo-course", None, 100)
         .await
         .unwrap();
-    assert!(members.len() >= 120, "seeded once: {}", members.len());
+    assert_eq!(page.members.len(), 100);
+    assert!(page.next.is_some(), "seeded once, 125 members");
     drop(state);
 
     #[cfg(unix)]
@@ -749,4 +756,104 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+impl World {
+    fn token_source(&self) -> (TokenSource, lti_security::oauth::TokenEndpoint) {
+        let registration = PlatformRegistration::builder(
+            self.registered["issuer"].as_str().unwrap(),
+            self.client_id(),
+        )
+        .authorization_endpoint(self.registered["authorization_endpoint"].as_str().unwrap())
+        .token_endpoint(self.registered["token_endpoint"].as_str().unwrap())
+        .jwks_url(self.registered["jwks_uri"].as_str().unwrap())
+        .deployment(self.registered["deployment_id"].as_str().unwrap())
+        .build()
+        .unwrap();
+        let deployment = DeploymentId::new(self.registered["deployment_id"].as_str().unwrap());
+        let endpoint = lti_tool::service_token_endpoint(&registration, Some(&deployment)).unwrap();
+        let tokens = TokenSource::new(
+            Arc::new(ReqwestClient::new().unwrap()),
+            self.tool_keys.clone(),
+            Arc::new(SystemClock),
+        );
+        (tokens, endpoint)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k_l_m_n_services_from_a_launch_claims_reach_roster_and_gradebook() {
+    let w = world().await;
+    let page = w
+        .browser
+        .get(&w.launch_as("instructor-1", w.link_id(), "resource"))
+        .await
+        .unwrap();
+    let message = page.json().unwrap();
+    let (tokens, endpoint) = w.token_source();
+
+    // NRPS: the whole seeded roster, read in pages through the claim's URL, with names (the tool asked for them)
+    let nrps_claim: lti_nrps::NrpsClaim =
+        serde_json::from_value(message[claim::NRPS].clone()).unwrap();
+    let client = lti_nrps::NrpsClient::new(tokens.clone(), endpoint.clone());
+    let mut pages = client
+        .members(&nrps_claim, &lti_nrps::MembershipQuery::default())
+        .unwrap();
+    let members = pages.collect_members(1000).await.unwrap();
+    assert_eq!(members.len(), lti_examples::platform::seed::DEMO_MEMBERS);
+    let instructor = members
+        .iter()
+        .find(|m| m.user_id.as_str() == "instructor-1")
+        .unwrap();
+    assert!(instructor.roles.is_instructor());
+    assert_eq!(instructor.name.as_deref(), Some("Ivy Instructor"));
+
+    // AGS: a line item bound to the launched link, a score for a learner, then the platform's gradebook
+    let ags_claim: lti_ags::AgsEndpointClaim =
+        serde_json::from_value(message[claim::AGS_ENDPOINT].clone()).unwrap();
+    let ags = lti_ags::AgsClient::new(tokens, endpoint, ags_claim, Arc::new(SystemClock));
+    let mut template = lti_ags::LineItem::new("Essay", 20.0);
+    template.resource_link_id = Some(lti_core::ResourceLinkId::new(w.link_id()));
+    let item = ags.create_line_item(&template).await.unwrap();
+    let id = item.id.clone().unwrap();
+    let score = lti_ags::Score::new(
+        lti_core::UserId::new("learner-1"),
+        ags.next_timestamp(),
+        lti_ags::ActivityProgress::Completed,
+        lti_ags::GradingProgress::FullyGraded,
+    )
+    .given(15.0, 20.0);
+    ags.post_score(&id, &score).await.unwrap();
+    let gradebook = w.get_json("/api/contexts/demo-course/gradebook").await;
+    let column = &gradebook["line_items"][0];
+    assert_eq!(column["label"], "Essay");
+    assert_eq!(column["id"], id.as_str());
+    assert_eq!(column["results"][0]["userId"], "learner-1");
+    assert_eq!(column["results"][0]["resultScore"], 15.0);
+    let page = w
+        .browser
+        .get(&w.platform("/courses/demo-course/gradebook"))
+        .await
+        .unwrap();
+    assert!(page.body.contains("Essay") && page.body.contains("FullyGraded"));
+
+    // the next launch of that link carries the line item in its AGS claim
+    let page = w
+        .browser
+        .get(&w.launch_as("learner-1", w.link_id(), "resource"))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.json().unwrap()[claim::AGS_ENDPOINT]["lineitem"],
+        id.as_str()
+    );
+
+    // without a token, or with a tampered scoped URL, the services refuse
+    let lineitems = message[claim::AGS_ENDPOINT]["lineitems"].as_str().unwrap();
+    let response = w.http.get(lineitems).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let url = nrps_claim.context_memberships_url.as_str().to_owned();
+    let tampered = format!("{}x", url);
+    let response = w.http.get(&tampered).send().await.unwrap();
+    assert!(response.status().is_client_error());
 }

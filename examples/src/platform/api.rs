@@ -7,12 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::course::Course;
 use super::error::{ApiError, AppError};
 use super::routes::buffered;
 use super::state::PlatformState;
+use lti_ags::gradebook::LineItemOwner;
+use lti_nrps::ContainerContext;
 
-async fn course(state: &PlatformState, id: &str) -> Result<Course, AppError> {
+async fn course(state: &PlatformState, id: &str) -> Result<ContainerContext, AppError> {
     state.courses().course(id).await?.ok_or_else(|| {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -71,31 +72,48 @@ pub async fn links(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let course = course(&state, &id).await?;
-    let links = state.courses().links(&course.id).await?;
-    Ok(Json(json!({ "context_id": course.id, "links": links })).into_response())
+    let links = state.courses().links(course.id.as_str()).await?;
+    Ok(Json(json!({ "context_id": course.id.as_str(), "links": links })).into_response())
 }
 
-/// `GET /api/contexts/{id}/gradebook`: the course's line items, each with its results.
+/// `GET /api/contexts/{id}/gradebook`: the course's line items (AGS JSON, `id` being the service URL), each
+/// with its results (`userId`, `resultScore`, `resultMaximum`, progress, `timestamp`).
 ///
 /// # Errors
-/// 404 `unknown_context`; a store failure.
+/// 404 `unknown_context`; a store or gradebook failure.
 pub async fn gradebook(
     State(state): State<PlatformState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let course = course(&state, &id).await?;
-    let items: Vec<Value> = state
-        .courses()
-        .line_items(&course.id)
-        .await?
-        .into_iter()
-        .map(|item| {
-            let mut value = json!(item);
-            if let Some(map) = value.as_object_mut() {
-                map.insert("results".to_owned(), json!([]));
-            }
-            value
-        })
-        .collect();
-    Ok(Json(json!({ "context_id": course.id, "line_items": items })).into_response())
+    let mut items = Vec::new();
+    for column in state.courses().columns(course.id.as_str()).await? {
+        let owner = LineItemOwner::new(course.id.clone(), column.client_id.clone());
+        let mut item = column.line_item.item.clone();
+        item.id = Some(state.ags().line_item_url(&owner, &column.line_item.key));
+        let maximum = item.score_maximum.unwrap_or_default();
+        let mut value = serde_json::to_value(&item).map_err(|e| AppError::internal(&e))?;
+        let results: Vec<Value> = column
+            .grades
+            .iter()
+            .map(|g| {
+                json!({
+                    "userId": g.user_id.as_str(),
+                    "resultScore": g.result_score(maximum),
+                    "resultMaximum": maximum,
+                    "activityProgress": g.activity_progress,
+                    "gradingProgress": g.grading_progress,
+                    "timestamp": g.timestamp,
+                    "comment": g.comment,
+                })
+            })
+            .collect();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("key".to_owned(), json!(column.line_item.key.as_str()));
+            map.insert("clientId".to_owned(), json!(column.client_id.as_str()));
+            map.insert("results".to_owned(), Value::Array(results));
+        }
+        items.push(value);
+    }
+    Ok(Json(json!({ "context_id": course.id.as_str(), "line_items": items })).into_response())
 }

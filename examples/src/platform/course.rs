@@ -1,112 +1,41 @@
-//! The LMS side the protocol needs: courses (contexts), their members, the resource links placed in them and
-//! the line items of their gradebook, kept in the store.
+//! The LMS side the protocol needs, in one place: courses and their members (the NRPS [`StoreRoster`], the one
+//! source of both the roster pages and the membership service), the resource links placed in a course (kept
+//! here, and told to the roster and the gradebook so that `rlid` queries and line item bindings work), the
+//! deployments of tools in courses (context adoption, checked by the service gate) and the gradebook (the AGS
+//! [`StoreGradebook`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use lti_core::role::ContextRole;
-use lti_core::{ContextId, DeploymentId, Role, ToolRegistration, UserId};
+use lti_ags::gradebook::{GradeRecord, LineItemFilter, LineItemKey, LineItemOwner, StoredLineItem};
+use lti_ags::{Gradebook as _, LineItem, StoreGradebook};
+use lti_core::service_access::StoreContextAdoption;
+use lti_core::{ClientId, ContextId, DeploymentId, ResourceLinkId, UserId};
+use lti_nrps::{
+    ContainerContext, Cursor, Member, PageRequest, Roster as _, RosterPage, StoreRoster,
+};
 use lti_storage::{Entry, MAX_SCAN_LIMIT, Namespace, Store};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The course every tool is deployed in.
 pub const DEMO_COURSE: &str = "demo-course";
+/// The page size used when reading a whole gradebook column or container.
+const PAGE: usize = 100;
 
-/// A course.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Why an LMS read or write failed (always ours: 500).
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub struct Course {
-    /// The context id.
-    pub id: String,
-    /// The title (`context.title`).
-    pub title: String,
-    /// The short label (`context.label`).
-    pub label: String,
-}
-
-impl Course {
-    /// A course.
-    pub fn new(id: impl Into<String>, title: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            title: title.into(),
-            label: label.into(),
-        }
-    }
-}
-
-/// A person's role in a course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum CourseRole {
-    /// Teaches: may add content (deep linking) and see the gradebook.
-    Instructor,
-    /// Takes the course.
-    Learner,
-}
-
-impl CourseRole {
-    /// The LTI role sent in launches.
-    pub fn lti_role(self) -> Role {
-        match self {
-            Self::Instructor => Role::context(ContextRole::Instructor),
-            Self::Learner => Role::context(ContextRole::Learner),
-        }
-    }
-
-    /// The name shown on pages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Instructor => "Instructor",
-            Self::Learner => "Learner",
-        }
-    }
-}
-
-/// A member of a course.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Member {
-    /// The user id (`sub`).
-    pub user_id: String,
-    /// Given name.
-    pub given_name: String,
-    /// Family name.
-    pub family_name: String,
-    /// Email address.
-    pub email: String,
-    /// The role in the course.
-    pub role: CourseRole,
-}
-
-impl Member {
-    /// A member.
-    pub fn new(
-        user_id: impl Into<String>,
-        given_name: impl Into<String>,
-        family_name: impl Into<String>,
-        role: CourseRole,
-    ) -> Self {
-        let user_id = user_id.into();
-        Self {
-            email: format!("{user_id}@reference-platform.invalid"),
-            user_id,
-            given_name: given_name.into(),
-            family_name: family_name.into(),
-            role,
-        }
-    }
-
-    /// "Given Family".
-    pub fn name(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name)
-    }
-
-    /// The typed user id.
-    pub fn id(&self) -> UserId {
-        UserId::new(self.user_id.as_str())
-    }
+pub enum CourseError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Storage(#[from] lti_storage::Error),
+    /// The roster failed.
+    #[error("roster: {0}")]
+    Roster(#[from] lti_nrps::Error),
+    /// The gradebook failed.
+    #[error("gradebook: {0}")]
+    Gradebook(#[from] lti_ags::Error),
 }
 
 /// A resource link placed in a course: by tool registration (the tool's default link) or by deep linking.
@@ -135,18 +64,18 @@ pub struct CourseLink {
 }
 
 impl CourseLink {
-    /// The default link of a newly registered tool.
-    pub fn for_tool(
+    /// A link of `client_id` (deployment `deployment_id`) titled `title`, with nothing optional set.
+    pub fn new(
         id: String,
         context_id: &str,
-        registration: &ToolRegistration,
+        client_id: &ClientId,
         deployment_id: &DeploymentId,
         title: String,
     ) -> Self {
         Self {
             id,
             context_id: context_id.to_owned(),
-            client_id: registration.client_id().as_str().to_owned(),
+            client_id: client_id.as_str().to_owned(),
             deployment_id: deployment_id.as_str().to_owned(),
             title,
             text: None,
@@ -174,220 +103,264 @@ impl CourseLink {
     }
 }
 
-/// A gradebook column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One gradebook column with its grades, as the gradebook page and API show it.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GradebookItem {
-    /// The line item id.
-    pub id: String,
-    /// The label.
-    pub label: String,
-    /// The maximum score.
-    pub score_maximum: f64,
-    /// The resource link it belongs to.
-    #[serde(default)]
-    pub resource_link_id: Option<String>,
-    /// The tool's resource id.
-    #[serde(default)]
-    pub resource_id: Option<String>,
-    /// The tool's tag.
-    #[serde(default)]
-    pub tag: Option<String>,
-    /// The tool that owns it.
-    pub client_id: String,
+pub struct Column {
+    /// The tool that owns the line item.
+    pub client_id: ClientId,
+    /// The line item and its key.
+    pub line_item: StoredLineItem,
+    /// The grades, by user id.
+    pub grades: Vec<GradeRecord>,
 }
 
-/// Courses, members, links and line items over a [`Store`]. Keys are `<context id>/<id>`.
+/// Courses, members, links, deployments and grades.
 #[derive(Debug, Clone)]
 pub struct Courses {
     store: Arc<dyn Store>,
+    roster: Arc<StoreRoster>,
+    gradebook: Arc<StoreGradebook>,
+    adoption: Arc<StoreContextAdoption>,
 }
 
 impl Courses {
-    /// Courses by id.
-    pub const COURSES: Namespace = Namespace::new("ref.platform.course");
-    /// Members by `<context>/<user>`.
-    pub const MEMBERS: Namespace = Namespace::new("ref.platform.member");
     /// Links by `<context>/<link>`.
     pub const LINKS: Namespace = Namespace::new("ref.platform.link");
-    /// Line items by `<context>/<line item>`.
-    pub const LINE_ITEMS: Namespace = Namespace::new("ref.platform.line_item");
 
-    /// Courses in `store`.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    /// The LMS over `store` and the service stores built on it.
+    pub fn new(
+        store: Arc<dyn Store>,
+        roster: Arc<StoreRoster>,
+        gradebook: Arc<StoreGradebook>,
+        adoption: Arc<StoreContextAdoption>,
+    ) -> Self {
+        Self {
+            store,
+            roster,
+            gradebook,
+            adoption,
+        }
     }
 
-    /// The course `id`.
-    ///
-    /// # Errors
-    /// A store failure.
-    pub async fn course(&self, id: &str) -> Result<Option<Course>, lti_storage::Error> {
-        self.get(Self::COURSES, id.as_bytes()).await
+    /// The roster.
+    pub fn roster(&self) -> &Arc<StoreRoster> {
+        &self.roster
     }
 
-    /// Stores a course.
+    /// The gradebook.
+    pub fn gradebook(&self) -> &Arc<StoreGradebook> {
+        &self.gradebook
+    }
+
+    /// The course `id` (from the roster).
     ///
     /// # Errors
-    /// A store failure.
-    pub async fn put_course(&self, course: &Course) -> Result<(), lti_storage::Error> {
-        self.put(Self::COURSES, course.id.as_bytes(), course).await
+    /// A roster failure.
+    pub async fn course(&self, id: &str) -> Result<Option<ContainerContext>, CourseError> {
+        Ok(self.roster.context(&ContextId::new(id)).await?)
     }
 
     /// The member `user` of `context`.
     ///
     /// # Errors
-    /// A store failure.
-    pub async fn member(
-        &self,
-        context: &str,
-        user: &str,
-    ) -> Result<Option<Member>, lti_storage::Error> {
-        self.get(Self::MEMBERS, &key(context, user)).await
+    /// A roster failure.
+    pub async fn member(&self, context: &str, user: &str) -> Result<Option<Member>, CourseError> {
+        Ok(self
+            .roster
+            .member(&ContextId::new(context), &UserId::new(user))
+            .await?)
     }
 
-    /// Adds (or replaces) a member of `context`.
+    /// A page of `limit` members of `context`, after `cursor`.
     ///
     /// # Errors
-    /// A store failure.
-    pub async fn put_member(
-        &self,
-        context: &str,
-        member: &Member,
-    ) -> Result<(), lti_storage::Error> {
-        self.put(Self::MEMBERS, &key(context, &member.user_id), member)
-            .await
-    }
-
-    /// Up to `limit` members of `context` after the user id `after`, in user-id order.
-    ///
-    /// # Errors
-    /// A store failure.
+    /// A roster failure.
     pub async fn members(
         &self,
         context: &str,
-        after: Option<&str>,
+        cursor: Option<&Cursor>,
         limit: usize,
-    ) -> Result<Vec<Member>, lti_storage::Error> {
-        let after = after.map(|a| key(context, a));
-        let entries = self
-            .store
-            .scan_prefix(
-                Self::MEMBERS,
-                &key(context, ""),
-                after.as_deref(),
-                limit.clamp(1, MAX_SCAN_LIMIT),
-            )
-            .await?;
-        Ok(decode_all(Self::MEMBERS, &entries))
+    ) -> Result<RosterPage, CourseError> {
+        let mut request = PageRequest::new(limit);
+        if let Some(cursor) = cursor {
+            request = request.after(cursor);
+        }
+        Ok(self
+            .roster
+            .members(&ContextId::new(context), request)
+            .await?)
     }
 
-    /// Places a link in its course.
+    /// Deploys `deployment_id` of tool `client_id` in `context`: its service calls for the context are admitted.
     ///
     /// # Errors
     /// A store failure.
-    pub async fn add_link(&self, link: &CourseLink) -> Result<(), lti_storage::Error> {
-        self.put(Self::LINKS, &key(&link.context_id, &link.id), link)
-            .await
+    pub async fn deploy(
+        &self,
+        client_id: &ClientId,
+        deployment_id: &DeploymentId,
+        context: &str,
+    ) -> Result<(), CourseError> {
+        self.adoption
+            .adopt(client_id, deployment_id, &ContextId::new(context))
+            .await?;
+        Ok(())
+    }
+
+    /// Places a link in its course, and tells the roster (for `rlid`) and the gradebook (for line item
+    /// bindings) about it.
+    ///
+    /// # Errors
+    /// A store, roster or gradebook failure.
+    pub async fn add_link(&self, link: &CourseLink) -> Result<(), CourseError> {
+        let bytes = encode(Self::LINKS, link)?;
+        self.store
+            .put(Self::LINKS, &key(&link.context_id, &link.id), &bytes, None)
+            .await?;
+        let context = ContextId::new(link.context_id.as_str());
+        let client = ClientId::new(link.client_id.as_str());
+        let id = ResourceLinkId::new(link.id.as_str());
+        let mut record = lti_nrps::ResourceLinkRecord::new(id.clone(), client.clone())
+            .with_title(link.title.as_str());
+        record.custom = link.custom.clone();
+        self.roster.put_resource_link(&context, &record).await?;
+        self.roster.flush().await?;
+        self.gradebook
+            .add_resource_link(&LineItemOwner::new(context, client), &id)
+            .await?;
+        Ok(())
     }
 
     /// The link `id` of `context`.
     ///
     /// # Errors
     /// A store failure.
-    pub async fn link(
-        &self,
-        context: &str,
-        id: &str,
-    ) -> Result<Option<CourseLink>, lti_storage::Error> {
-        self.get(Self::LINKS, &key(context, id)).await
+    pub async fn link(&self, context: &str, id: &str) -> Result<Option<CourseLink>, CourseError> {
+        let key = key(context, id);
+        if key.len() > lti_storage::MAX_KEY_LEN {
+            return Ok(None);
+        }
+        match self.store.get(Self::LINKS, &key).await? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(decode(Self::LINKS, &bytes)?)),
+        }
     }
 
-    /// Every link of `context`.
+    /// Every link of `context`, in id order.
     ///
     /// # Errors
     /// A store failure.
-    pub async fn links(&self, context: &str) -> Result<Vec<CourseLink>, lti_storage::Error> {
-        self.all(Self::LINKS, context).await
-    }
-
-    /// Adds a gradebook column to `context`.
-    ///
-    /// # Errors
-    /// A store failure.
-    pub async fn add_line_item(
-        &self,
-        context: &str,
-        item: &GradebookItem,
-    ) -> Result<(), lti_storage::Error> {
-        self.put(Self::LINE_ITEMS, &key(context, &item.id), item)
-            .await
-    }
-
-    /// Every gradebook column of `context`.
-    ///
-    /// # Errors
-    /// A store failure.
-    pub async fn line_items(
-        &self,
-        context: &str,
-    ) -> Result<Vec<GradebookItem>, lti_storage::Error> {
-        self.all(Self::LINE_ITEMS, context).await
-    }
-
-    async fn all<T: DeserializeOwned>(
-        &self,
-        ns: Namespace,
-        context: &str,
-    ) -> Result<Vec<T>, lti_storage::Error> {
+    pub async fn links(&self, context: &str) -> Result<Vec<CourseLink>, CourseError> {
         let prefix = key(context, "");
         let mut out = Vec::new();
         let mut after: Option<Vec<u8>> = None;
         loop {
             let page = self
                 .store
-                .scan_prefix(ns, &prefix, after.as_deref(), MAX_SCAN_LIMIT)
+                .scan_prefix(Self::LINKS, &prefix, after.as_deref(), MAX_SCAN_LIMIT)
                 .await?;
             let full = page.len() == MAX_SCAN_LIMIT;
             after = page.last().map(|e| e.key.clone());
-            out.extend(decode_all(ns, &page));
+            out.extend(decode_all(Self::LINKS, &page));
             if !full {
                 return Ok(out);
             }
         }
     }
 
-    async fn get<T: DeserializeOwned>(
+    /// Creates a line item of tool `client_id` in `context` (deep linking's `lineItem`).
+    ///
+    /// # Errors
+    /// A gradebook failure.
+    pub async fn add_line_item(
         &self,
-        ns: Namespace,
-        key: &[u8],
-    ) -> Result<Option<T>, lti_storage::Error> {
-        if key.len() > lti_storage::MAX_KEY_LEN {
-            return Ok(None);
-        }
-        match self.store.get(ns, key).await? {
-            None => Ok(None),
-            Some(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|_| lti_storage::Error::Corrupt {
-                        namespace: ns.as_str(),
-                        reason: "not the expected JSON record",
-                    })
-            }
-        }
+        context: &str,
+        client_id: &ClientId,
+        item: LineItem,
+    ) -> Result<StoredLineItem, CourseError> {
+        let owner = LineItemOwner::new(ContextId::new(context), client_id.clone());
+        Ok(self.gradebook.create_line_item(&owner, item).await?)
     }
 
-    async fn put<T: Serialize>(
+    /// The line item bound to `link`, when exactly one is (the AGS claim's `lineitem`, checklist 105).
+    ///
+    /// # Errors
+    /// A gradebook failure.
+    pub async fn line_item_of(
         &self,
-        ns: Namespace,
-        key: &[u8],
-        value: &T,
-    ) -> Result<(), lti_storage::Error> {
-        let bytes = encode(ns, value)?;
-        self.store.put(ns, key, &bytes, None).await?;
-        self.store.flush().await
+        link: &CourseLink,
+    ) -> Result<Option<LineItemKey>, CourseError> {
+        let owner = LineItemOwner::new(
+            ContextId::new(link.context_id.as_str()),
+            ClientId::new(link.client_id.as_str()),
+        );
+        let mut filter = LineItemFilter::default();
+        filter.resource_link_id = Some(ResourceLinkId::new(link.id.as_str()));
+        let items = self.gradebook.line_items(&owner, &filter, None, 2).await?;
+        Ok(match items.as_slice() {
+            [only] => Some(only.key.clone()),
+            _ => None,
+        })
+    }
+
+    /// The gradebook of `context`: every line item of every tool with links in it, with their grades.
+    ///
+    /// # Errors
+    /// A store or gradebook failure.
+    pub async fn columns(&self, context: &str) -> Result<Vec<Column>, CourseError> {
+        let tools: BTreeSet<String> = self
+            .links(context)
+            .await?
+            .into_iter()
+            .map(|l| l.client_id)
+            .collect();
+        let mut columns = Vec::new();
+        for tool in tools {
+            let client_id = ClientId::new(tool);
+            let owner = LineItemOwner::new(ContextId::new(context), client_id.clone());
+            let mut after: Option<LineItemKey> = None;
+            loop {
+                let items = self
+                    .gradebook
+                    .line_items(&owner, &LineItemFilter::default(), after.as_ref(), PAGE)
+                    .await?;
+                let full = items.len() == PAGE;
+                after = items.last().map(|i| i.key.clone());
+                for line_item in items {
+                    let grades = self.grades(&owner, &line_item.key).await?;
+                    columns.push(Column {
+                        client_id: client_id.clone(),
+                        line_item,
+                        grades,
+                    });
+                }
+                if !full {
+                    break;
+                }
+            }
+        }
+        Ok(columns)
+    }
+
+    async fn grades(
+        &self,
+        owner: &LineItemOwner,
+        key: &LineItemKey,
+    ) -> Result<Vec<GradeRecord>, CourseError> {
+        let mut out: Vec<GradeRecord> = Vec::new();
+        loop {
+            let after = out.last().map(|g| g.user_id.clone());
+            let page = self
+                .gradebook
+                .grades(owner, key, after.as_ref(), PAGE)
+                .await?;
+            let full = page.len() == PAGE;
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 }
 
@@ -402,6 +375,13 @@ pub fn encode<T: Serialize>(ns: Namespace, value: &T) -> Result<Vec<u8>, lti_sto
     })
 }
 
+fn decode<T: DeserializeOwned>(ns: Namespace, bytes: &[u8]) -> Result<T, lti_storage::Error> {
+    serde_json::from_slice(bytes).map_err(|_| lti_storage::Error::Corrupt {
+        namespace: ns.as_str(),
+        reason: "not the expected JSON record",
+    })
+}
+
 fn key(context: &str, id: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(context.len() + id.len() + 1);
     key.extend_from_slice(context.as_bytes());
@@ -413,7 +393,7 @@ fn key(context: &str, id: &str) -> Vec<u8> {
 fn decode_all<T: DeserializeOwned>(ns: Namespace, entries: &[Entry]) -> Vec<T> {
     entries
         .iter()
-        .filter_map(|e| match serde_json::from_slice(&e.value) {
+        .filter_map(|e| match decode(ns, &e.value) {
             Ok(v) => Some(v),
             Err(error) => {
                 tracing::error!(namespace = ns.as_str(), %error, "stored record does not parse");
@@ -421,9 +401,4 @@ fn decode_all<T: DeserializeOwned>(ns: Namespace, entries: &[Entry]) -> Vec<T> {
             }
         })
         .collect()
-}
-
-/// The typed context id of a course id.
-pub fn context_id(course: &Course) -> ContextId {
-    ContextId::new(course.id.as_str())
 }

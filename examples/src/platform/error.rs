@@ -109,6 +109,12 @@ impl From<lti_storage::Error> for AppError {
     }
 }
 
+impl From<super::course::CourseError> for AppError {
+    fn from(e: super::course::CourseError) -> Self {
+        Self::internal(&e)
+    }
+}
+
 impl From<SessionError> for AppError {
     fn from(e: SessionError) -> Self {
         Self::internal(&e)

@@ -2,22 +2,26 @@
 //! a deep linking request ("add content") — with the course, the roles and the service claims.
 
 use axum::http::StatusCode;
+use lti_ags::gradebook::LineItemKey;
 use lti_core::claims::{Context, ResourceLink};
 use lti_core::message::MessageType;
 use lti_core::uri::claim;
-use lti_core::{ClientId, ContextId, DeploymentId, ResourceLinkId, ToolRegistration, UserId};
+use lti_core::{ClientId, DeploymentId, ResourceLinkId, ToolRegistration};
 use lti_deep_linking::DeepLinkingSettings;
 use lti_platform::{LaunchRequest, LaunchUser, LoginStart, ToolRegistry as _};
-use serde_json::{Value, json};
 use url::form_urlencoded;
 
-use super::course::{Course, CourseLink, CourseRole, Member};
+use lti_nrps::{ContainerContext, Member};
+
+use super::course::CourseLink;
 use super::error::AppError;
 use super::registry::scope;
 use super::state::PlatformState;
 
 /// The context type sent with the course [Core §5.4.1].
 const COURSE_OFFERING: &str = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering";
+/// The prefix of the AGS scopes.
+const AGS_SCOPE_PREFIX: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/";
 /// The longest parameter value accepted.
 const MAX_PARAM: usize = 255;
 
@@ -135,20 +139,25 @@ pub async fn start(
         )
     })?;
     let member = courses
-        .member(&course.id, &params.user)
+        .member(course.id.as_str(), &params.user)
         .await?
+        .filter(Member::is_active)
         .ok_or_else(|| {
             bad(
                 "unknown_user",
-                format!("user `{}` is not a member of `{}`", params.user, course.id),
+                format!(
+                    "user `{}` is not a member of `{}`",
+                    params.user,
+                    course.id.as_str()
+                ),
             )
         })?;
     let link = match &params.link {
-        Some(id) => Some(courses.link(&course.id, id).await?.ok_or_else(|| {
+        Some(id) => Some(courses.link(course.id.as_str(), id).await?.ok_or_else(|| {
             AppError::new(
                 StatusCode::NOT_FOUND,
                 "unknown_link",
-                format!("no resource link `{id}` in `{}`", course.id),
+                format!("no resource link `{id}` in `{}`", course.id.as_str()),
             )
         })?),
         None => None,
@@ -166,13 +175,13 @@ pub async fn start(
             state.platform().start_launch(request).await?
         }
         LaunchKind::DeepLink => {
-            if member.role != CourseRole::Instructor {
+            if !member.roles.is_instructor() {
                 return Err(AppError::new(
                     StatusCode::FORBIDDEN,
                     "not_instructor",
                     format!(
-                        "only instructors add content; `{}` is a learner",
-                        member.user_id
+                        "only instructors add content; `{}` is not one",
+                        member.user_id.as_str()
                     ),
                 ));
             }
@@ -205,9 +214,9 @@ pub async fn start(
                 MessageType::LtiDeepLinkingRequest,
                 Some(launch_user(&member)),
             )
-            .with_roles([member.role.lti_role()])
+            .with_roles(member.roles.iter().cloned())
             .with_context(context(&course));
-            add_service_claims(state, &mut request, &course, &registration, None);
+            add_service_claims(state, &mut request, &course, &registration, None)?;
             let mut settings = DeepLinkingSettings::new(
                 state.endpoints().deep_link_return.as_str(),
                 ["ltiResourceLink"],
@@ -215,13 +224,13 @@ pub async fn start(
             )
             .with_accept_multiple(true)
             .with_accept_lineitem(true);
-            settings.title = Some(course.title.clone());
+            settings.title = course.title.clone();
             state.deep_linking().start(request, settings).await?
         }
     };
     tracing::info!(
-        user = %member.user_id,
-        context = %course.id,
+        user = member.user_id.as_str(),
+        context = course.id.as_str(),
         message = ?params.kind,
         "launch started"
     );
@@ -247,7 +256,7 @@ async fn registration(
 
 async fn resource_request(
     state: &PlatformState,
-    course: &Course,
+    course: &ContainerContext,
     member: &Member,
     link: &CourseLink,
     registration: &ToolRegistration,
@@ -261,7 +270,7 @@ async fn resource_request(
         Some(launch_user(member)),
         resource_link,
     )
-    .with_roles([member.role.lti_role()])
+    .with_roles(member.roles.iter().cloned())
     .with_context(context(course));
     if let Some(url) = &link.url {
         request = request.with_target_link_uri(lti_core::TargetLinkUri::new(url.as_str()));
@@ -269,72 +278,61 @@ async fn resource_request(
     for (name, value) in &link.custom {
         request = request.with_custom(name.clone(), value.clone());
     }
-    let line_item = state
-        .courses()
-        .line_items(&course.id)
-        .await?
-        .into_iter()
-        .find(|item| item.resource_link_id.as_deref() == Some(link.id.as_str()));
+    let line_item = state.courses().line_item_of(link).await?;
     add_service_claims(
         state,
         &mut request,
         course,
         registration,
-        line_item.as_ref().map(|item| item.id.as_str()),
-    );
+        line_item.as_ref(),
+    )?;
     Ok(request)
 }
 
-/// The AGS endpoint claim (with the tool's granted AGS scopes, the course's line items URL and, for a graded
-/// link, its line item) and the NRPS claim (the course's membership URL), each when the tool may use it.
+/// The AGS endpoint claim (the tool's granted AGS scopes, the scoped line items URL and, for a link bound to
+/// one line item, its URL) and the NRPS claim (the scoped membership URL), each when the tool may use it.
 fn add_service_claims(
     state: &PlatformState,
     request: &mut LaunchRequest,
-    course: &Course,
+    course: &ContainerContext,
     registration: &ToolRegistration,
-    line_item: Option<&str>,
-) {
-    let endpoints = state.endpoints();
+    line_item: Option<&LineItemKey>,
+) -> Result<(), AppError> {
+    let client_id = registration.client_id();
     let ags_scopes: Vec<&str> = registration
         .scopes()
-        .filter(|s| s.starts_with("https://purl.imsglobal.org/spec/lti-ags/scope/"))
+        .filter(|s| s.starts_with(AGS_SCOPE_PREFIX))
         .collect();
     if !ags_scopes.is_empty() {
-        let mut ags = json!({
-            "scope": ags_scopes,
-            "lineitems": endpoints.url(&["api", "lti", "contexts", &course.id, "lineitems"]).as_str(),
-        });
-        if let (Some(id), Some(map)) = (line_item, ags.as_object_mut()) {
-            let url = endpoints.url(&["api", "lti", "contexts", &course.id, "lineitems", id]);
-            map.insert("lineitem".to_owned(), Value::String(url.into()));
-        }
+        let ags = state
+            .ags()
+            .endpoint_claim(&course.id, client_id, &ags_scopes, line_item);
+        let value = serde_json::to_value(&ags).map_err(|e| AppError::internal(&e))?;
         request
             .extra_claims
-            .insert(claim::AGS_ENDPOINT.to_owned(), ags);
+            .insert(claim::AGS_ENDPOINT.to_owned(), value);
     }
     if registration.allows_scope(scope::NRPS_MEMBERSHIP_READONLY) {
-        let url = endpoints.url(&["api", "lti", "contexts", &course.id, "memberships"]);
-        request.extra_claims.insert(
-            claim::NRPS.to_owned(),
-            json!({"context_memberships_url": url.as_str(), "service_versions": ["2.0"]}),
-        );
+        let nrps = state.nrps().claim(&course.id, client_id);
+        let value = serde_json::to_value(&nrps).map_err(|e| AppError::internal(&e))?;
+        request.extra_claims.insert(claim::NRPS.to_owned(), value);
     }
+    Ok(())
 }
 
 fn launch_user(member: &Member) -> LaunchUser {
-    LaunchUser::new(UserId::new(member.user_id.as_str()))
-        .with_names(
-            member.name(),
-            member.given_name.as_str(),
-            member.family_name.as_str(),
-        )
-        .with_email(member.email.as_str())
+    let mut user = LaunchUser::new(member.user_id.clone());
+    user.name = member.name.clone();
+    user.given_name = member.given_name.clone();
+    user.family_name = member.family_name.clone();
+    user.email = member.email.clone();
+    user
 }
 
-fn context(course: &Course) -> Context {
-    let mut context = Context::new(ContextId::new(course.id.as_str()));
-    context.title = Some(course.title.clone());
-    context.label = Some(course.label.clone());
+fn context(course: &ContainerContext) -> Context {
+    let mut context = Context::new(course.id.clone());
+    context.title = course.title.clone();
+    context.label = course.label.clone();
     context.context_type = vec![COURSE_OFFERING.to_owned()];
     context
 }

@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lti_core::html::escape_html;
 
-use super::course::{Course, CourseLink, Courses};
+use lti_nrps::{ContainerContext, Cursor};
+
+use super::course::{CourseLink, Courses};
 use super::error::{AppError, PageError};
 use super::routes::buffered;
 use super::state::PlatformState;
@@ -49,7 +51,7 @@ fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-async fn course(courses: &Courses, id: &str) -> Result<Course, AppError> {
+async fn course(courses: &Courses, id: &str) -> Result<ContainerContext, AppError> {
     courses.course(id).await?.ok_or_else(|| {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -87,11 +89,11 @@ pub async fn outline(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let course = course(state.courses(), &id).await?;
-    let links = state.courses().links(&course.id).await?;
+    let links = state.courses().links(course.id.as_str()).await?;
     let mut body = format!(
         "<p>{} ({})</p>\n",
-        escape_html(&course.title),
-        escape_html(&course.label)
+        escape_html(course.title.as_deref().unwrap_or_default()),
+        escape_html(course.label.as_deref().unwrap_or_default())
     );
     if links.is_empty() {
         body.push_str(
@@ -106,7 +108,7 @@ pub async fn outline(
             buttons.push_str(&launch_form(
                 &[
                     ("user", user),
-                    ("context", &course.id),
+                    ("context", course.id.as_str()),
                     ("link", &link.id),
                     ("message", "resource"),
                 ],
@@ -123,7 +125,11 @@ pub async fn outline(
         );
     }
     body.push_str("</table>\n");
-    Ok(html_page(&course.title, Some(&course.id), &body))
+    Ok(html_page(
+        course.title.as_deref().unwrap_or_default(),
+        Some(course.id.as_str()),
+        &body,
+    ))
 }
 
 /// `GET /courses/{id}/add-content`: a deep linking launch (as the instructor) per tool placed in the course.
@@ -135,7 +141,7 @@ pub async fn add_content(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let course = course(state.courses(), &id).await?;
-    let links = state.courses().links(&course.id).await?;
+    let links = state.courses().links(course.id.as_str()).await?;
     let tools: BTreeSet<&str> = links.iter().map(|l| l.client_id.as_str()).collect();
     let mut body = String::from(
         "<p>Pick a tool; it answers with content items that become links here.</p>\n<ul>\n",
@@ -148,7 +154,7 @@ pub async fn add_content(
             launch_form(
                 &[
                     ("user", "instructor-1"),
-                    ("context", &course.id),
+                    ("context", course.id.as_str()),
                     ("tool", tool),
                     ("message", "deeplink"),
                 ],
@@ -157,13 +163,14 @@ pub async fn add_content(
         );
     }
     body.push_str("</ul>\n");
-    Ok(html_page("Add content", Some(&course.id), &body))
+    Ok(html_page("Add content", Some(course.id.as_str()), &body))
 }
 
-/// `GET /courses/{id}/roster[?after=USER]`: the members, [`ROSTER_PAGE`] at a time.
+/// `GET /courses/{id}/roster[?after=CURSOR]`: the members, [`ROSTER_PAGE`] at a time (the NRPS roster's own
+/// paging).
 ///
 /// # Errors
-/// 404 `unknown_context`; a store failure.
+/// 404 `unknown_context`, 400 `invalid_parameter` for a bad cursor; a roster failure.
 pub async fn roster(
     State(state): State<PlatformState>,
     Path(id): Path<String>,
@@ -172,62 +179,94 @@ pub async fn roster(
     let course = course(state.courses(), &id).await?;
     let after = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "after")
-        .map(|(_, v)| v.into_owned());
-    let members = state
+        .map(|(_, v)| Cursor::new(v.into_owned()))
+        .transpose()
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, "invalid_parameter", e.to_string()))?;
+    let page = state
         .courses()
-        .members(&course.id, after.as_deref(), ROSTER_PAGE)
+        .members(course.id.as_str(), after.as_ref(), ROSTER_PAGE)
         .await?;
     let mut body =
-        String::from("<table>\n<tr><th>User</th><th>Name</th><th>Role</th><th>Email</th></tr>\n");
-    for m in &members {
+        String::from("<table>\n<tr><th>User</th><th>Name</th><th>Roles</th><th>Email</th></tr>\n");
+    for m in &page.members {
+        let roles: Vec<&str> = m.roles.raw().collect();
         let _ = writeln!(
             body,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape_html(&m.user_id),
-            escape_html(&m.name()),
-            m.role.label(),
-            escape_html(&m.email)
+            escape_html(m.user_id.as_str()),
+            escape_html(m.name.as_deref().unwrap_or_default()),
+            escape_html(&roles.join(", ")),
+            escape_html(m.email.as_deref().unwrap_or_default())
         );
     }
     body.push_str("</table>\n");
-    if let (true, Some(last)) = (members.len() == ROSTER_PAGE, members.last()) {
+    if let Some(next) = &page.next {
         let _ = writeln!(
             body,
             "<p><a href=\"/courses/{}/roster?after={}\">Next page</a></p>",
-            escape_html(&urlencode(&course.id)),
-            escape_html(&urlencode(&last.user_id))
+            escape_html(&urlencode(course.id.as_str())),
+            escape_html(&urlencode(next.as_str()))
         );
     }
-    Ok(html_page("Roster", Some(&course.id), &body))
+    Ok(html_page("Roster", Some(course.id.as_str()), &body))
 }
 
-/// `GET /courses/{id}/gradebook`: the line items of the course.
+/// `GET /courses/{id}/gradebook`: the line items of the course with their grades.
 ///
 /// # Errors
-/// 404 `unknown_context`; a store failure.
+/// 404 `unknown_context`; a store or gradebook failure.
 pub async fn gradebook(
     State(state): State<PlatformState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let course = course(state.courses(), &id).await?;
-    let items = state.courses().line_items(&course.id).await?;
+    let columns = state.courses().columns(course.id.as_str()).await?;
     let mut body = String::new();
-    if items.is_empty() {
+    if columns.is_empty() {
         body.push_str("<p>No line items yet: add graded content through deep linking.</p>\n");
     }
-    body.push_str("<table>\n<tr><th>Line item</th><th>Max</th><th>Link</th><th>Tool</th></tr>\n");
-    for item in &items {
+    for column in &columns {
+        let item = &column.line_item.item;
+        let maximum = item.score_maximum.unwrap_or_default();
         let _ = writeln!(
             body,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            "<h2>{}</h2>\n<p>out of {maximum}; link <code>{}</code>; tool <code>{}</code></p>\n\
+             <table>\n<tr><th>User</th><th>Result</th><th>Activity</th><th>Grading</th></tr>",
             escape_html(&item.label),
-            item.score_maximum,
-            escape_html(item.resource_link_id.as_deref().unwrap_or("")),
-            escape_html(&item.client_id)
+            escape_html(
+                item.resource_link_id
+                    .as_ref()
+                    .map(|l| l.as_str())
+                    .unwrap_or_default()
+            ),
+            escape_html(column.client_id.as_str()),
         );
+        for grade in &column.grades {
+            let result = grade
+                .result_score(maximum)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".to_owned());
+            let _ = writeln!(
+                body,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape_html(grade.user_id.as_str()),
+                escape_html(&result),
+                escape_html(&wire(&grade.activity_progress)),
+                escape_html(&wire(&grade.grading_progress)),
+            );
+        }
+        body.push_str("</table>\n");
     }
-    body.push_str("</table>\n");
-    Ok(html_page("Gradebook", Some(&course.id), &body))
+    Ok(html_page("Gradebook", Some(course.id.as_str()), &body))
+}
+
+/// A value's JSON string form (the AGS vocabulary word).
+fn wire(value: &impl serde::Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
 }
 
 /// `GET /tools`: the registered tools and a form to register one from its DR client-registration JSON.

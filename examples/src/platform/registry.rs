@@ -67,6 +67,9 @@ pub enum RegisterError {
     /// The store failed.
     #[error("store: {0}")]
     Storage(#[from] lti_storage::Error),
+    /// The course data could not be written.
+    #[error("course: {0}")]
+    Course(#[from] super::course::CourseError),
     /// Random generation failed.
     #[error("random: {0}")]
     Crypto(#[from] lti_security::Error),
@@ -79,13 +82,13 @@ impl RegisterError {
             Self::Json { .. } => "invalid_registration_json",
             Self::TooLarge { .. } => "registration_too_large",
             Self::Invalid(_) => "invalid_client_metadata",
-            Self::Storage(_) | Self::Crypto(_) => "internal",
+            Self::Storage(_) | Self::Course(_) | Self::Crypto(_) => "internal",
         }
     }
 
     /// Whether it is our failure rather than the caller's.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Self::Storage(_) | Self::Crypto(_))
+        matches!(self, Self::Storage(_) | Self::Course(_) | Self::Crypto(_))
     }
 }
 
@@ -189,10 +192,13 @@ impl StoreToolRegistry {
             .deployment(deployment_id.clone())
             .build()?;
         self.save(&registration).await?;
-        let link = CourseLink::for_tool(
+        courses
+            .deploy(&client_id, &deployment_id, DEMO_COURSE)
+            .await?;
+        let link = CourseLink::new(
             random_token(12)?,
             DEMO_COURSE,
-            &registration,
+            &client_id,
             &deployment_id,
             request.client_name.clone(),
         );

@@ -9,12 +9,13 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use lti_core::registration::dynamic::PlatformConfiguration;
-use lti_platform::DeepLinking;
+use lti_nrps::Privacy;
+use lti_platform::{DeepLinking, ToolRegistry as _};
 use tracing::Instrument as _;
 
-use super::course::{CourseLink, DEMO_COURSE, GradebookItem};
+use super::course::{CourseLink, DEMO_COURSE};
 use super::error::{AppError, PageError};
 use super::launch::{self, LaunchAs};
 use super::registry::OFFERED_SCOPES;
@@ -45,6 +46,8 @@ pub fn app(state: PlatformState) -> Router {
         .route("/api/tools", get(api::list_tools).post(api::register_tool))
         .route("/api/contexts/{id}/links", get(api::links))
         .route("/api/contexts/{id}/gradebook", get(api::gradebook))
+        .route("/api/lti/ags/{*rest}", any(ags))
+        .route("/api/lti/nrps/{*rest}", any(nrps))
         .layer(middleware::from_fn(trace))
         .with_state(state)
 }
@@ -153,7 +156,7 @@ async fn launch_as(
 ) -> Result<Response, PageError> {
     let params = LaunchAs::parse(request.uri().query().unwrap_or_default())?;
     let (member, start) = launch::start(&state, &params).await?;
-    let cookie = state.sessions().sign_in(&member.id()).await?;
+    let cookie = state.sessions().sign_in(&member.user_id).await?;
     let mut response = Redirect::to(start.url.as_str()).into_response();
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?;
     response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -199,19 +202,12 @@ async fn deep_linking_return(
         let link = CourseLink::from_record(&c.resource_link, &context);
         courses.add_link(&link).await?;
         if let Some(item) = &c.line_item {
+            let mut line_item = lti_ags::LineItem::new(item.label.clone(), item.score_maximum);
+            line_item.resource_link_id = Some(c.resource_link.id.clone());
+            line_item.resource_id = item.resource_id.clone();
+            line_item.tag = item.tag.clone();
             courses
-                .add_line_item(
-                    &context,
-                    &GradebookItem {
-                        id: item.id.clone(),
-                        label: item.label.clone(),
-                        score_maximum: item.score_maximum,
-                        resource_link_id: Some(link.id.clone()),
-                        resource_id: item.resource_id.clone(),
-                        tag: item.tag.clone(),
-                        client_id: link.client_id.clone(),
-                    },
-                )
+                .add_line_item(&context, verified.client_id(), line_item)
                 .await?;
         }
         links.push(link);
@@ -228,4 +224,29 @@ async fn deep_linking_return(
         verified.msg(),
         verified.errormsg(),
     ))
+}
+
+/// The AGS service (line items, scores, results): the `lti-ags` facade answers everything, errors included.
+async fn ags(State(state): State<PlatformState>, request: Request) -> Result<Response, PageError> {
+    let request = buffered(request).await?;
+    Ok(from_facade(state.ags().serve(request).await))
+}
+
+/// The NRPS membership service: the `lti-nrps` facade admits the call (token, scope, scoped URL, adoption),
+/// the caller's registration says which personal fields it may see, and the facade answers.
+async fn nrps(State(state): State<PlatformState>, request: Request) -> Response {
+    let (parts, _body) = request.into_parts();
+    let access = match state.nrps().admit(&parts).await {
+        Ok(access) => access,
+        Err(e) => return from_facade(lti_nrps::error_response(&e)),
+    };
+    let privacy = match state.tools().find(access.client_id()).await {
+        Ok(Some(registration)) => Privacy::of(&registration),
+        Ok(None) => Privacy::anonymous(),
+        Err(e) => return AppError::from(e).json(),
+    };
+    match state.nrps().serve(&access, &parts, privacy).await {
+        Ok(response) => from_facade(response),
+        Err(e) => from_facade(lti_nrps::error_response(&e)),
+    }
 }

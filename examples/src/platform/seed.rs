@@ -1,7 +1,11 @@
 //! The demo course, seeded on first start: `demo-course` with `instructor-1`, `learner-1`, `learner-2` and
 //! enough further learners (125 members in all) that rosters page.
 
-use super::course::{Course, CourseRole, Courses, DEMO_COURSE, Member};
+use lti_core::role::ContextRole;
+use lti_core::{ContextId, Role, UserId};
+use lti_nrps::{ContainerContext, Member, Roster as _};
+
+use super::course::{CourseError, Courses, DEMO_COURSE};
 
 /// How many members the demo course has.
 pub const DEMO_MEMBERS: usize = 125;
@@ -14,30 +18,32 @@ const FAMILY: [&str; 10] = [
     "Thompson",
 ];
 
-/// The members of the demo course: the instructor, then learners `learner-1` to `learner-124`.
+fn member(user: String, given: &str, family: &str, role: ContextRole) -> Member {
+    let email = format!("{user}@reference-platform.invalid");
+    Member::new(UserId::new(user), [Role::context(role)])
+        .with_names(format!("{given} {family}"), given, family)
+        .with_email(email)
+}
+
+/// The members of the demo course: `instructor-1`, then learners `learner-1` to `learner-124`.
 pub fn demo_members() -> Vec<Member> {
-    let name = |i: usize| {
-        (
-            GIVEN.get(i % GIVEN.len()).copied().unwrap_or("Sam"),
-            FAMILY
-                .get((i / GIVEN.len()) % FAMILY.len())
-                .copied()
-                .unwrap_or("Smith"),
-        )
-    };
-    let mut members = vec![Member::new(
-        "instructor-1",
+    let mut members = vec![member(
+        "instructor-1".to_owned(),
         "Ivy",
         "Instructor",
-        CourseRole::Instructor,
+        ContextRole::Instructor,
     )];
     for i in 1..DEMO_MEMBERS {
-        let (given, family) = name(i);
-        members.push(Member::new(
+        let given = GIVEN.get(i % GIVEN.len()).copied().unwrap_or("Sam");
+        let family = FAMILY
+            .get((i / GIVEN.len()) % FAMILY.len())
+            .copied()
+            .unwrap_or("Smith");
+        members.push(member(
             format!("learner-{i}"),
             given,
             family,
-            CourseRole::Learner,
+            ContextRole::Learner,
         ));
     }
     members
@@ -46,18 +52,25 @@ pub fn demo_members() -> Vec<Member> {
 /// Seeds the demo course unless it exists already (later starts keep what is there).
 ///
 /// # Errors
-/// A store failure.
-pub async fn seed(courses: &Courses) -> Result<(), lti_storage::Error> {
-    if courses.course(DEMO_COURSE).await?.is_some() {
+/// A roster failure.
+pub async fn seed(courses: &Courses) -> Result<(), CourseError> {
+    let roster = courses.roster();
+    let id = ContextId::new(DEMO_COURSE);
+    if roster.context(&id).await?.is_some() {
         return Ok(());
     }
     for member in demo_members() {
-        courses.put_member(DEMO_COURSE, &member).await?;
+        roster.put_member(&id, &member).await?;
     }
-    // the course record last: its presence says the seed is complete
-    courses
-        .put_course(&Course::new(DEMO_COURSE, "Demo Course", "DEMO-101"))
+    // the context last: its presence says the seed is complete
+    roster
+        .put_context(
+            &ContainerContext::new(id)
+                .with_title("Demo Course")
+                .with_label("DEMO-101"),
+        )
         .await?;
+    roster.flush().await?;
     tracing::info!(
         course = DEMO_COURSE,
         members = DEMO_MEMBERS,

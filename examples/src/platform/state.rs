@@ -5,10 +5,17 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use lti_ags::{AgsService, StoreGradebook};
 use lti_core::Issuer;
+use lti_core::service_access::{
+    ScopedUrlKey, ServiceAuthorizer, ServiceGate, StoreContextAdoption,
+};
 use lti_http::{HttpClient, ReqwestClient};
+use lti_nrps::{NrpsService, StoreRoster};
 use lti_platform::{DeepLinking, Platform, PlatformConfig};
-use lti_security::{JwksCache, KeyEncryptionKey, KeyProtection, KeyRing, KeyRingConfig};
+use lti_security::{
+    JwksCache, KeyEncryptionKey, KeyProtection, KeyRing, KeyRingConfig, random_token,
+};
 use lti_storage::{Clock, SledStore, Store, SystemClock};
 use url::Url;
 
@@ -18,6 +25,9 @@ use super::session::Sessions;
 
 /// The name of the key-encryption key file inside the data directory (created on first start, mode 0600).
 pub const KEY_FILE: &str = "platform.key";
+/// The name of the service URL secret file inside the data directory (created on first start, mode 0600): the
+/// key of the scoped AGS and NRPS URLs.
+pub const SERVICE_KEY_FILE: &str = "services.key";
 /// The name of the sled store directory inside the data directory.
 pub const STORE_DIR: &str = "store";
 /// The key ring's name in the store.
@@ -55,6 +65,12 @@ pub enum SetupError {
     /// The HTTP client could not be built.
     #[error("http client: {0}")]
     Http(#[from] lti_http::HttpError),
+    /// The course data could not be seeded.
+    #[error("seed: {0}")]
+    Seed(#[from] super::course::CourseError),
+    /// A service (AGS, NRPS) refused its configuration.
+    #[error("services: {0}")]
+    Services(String),
 }
 
 /// The URLs the platform serves, all under the issuer (OpenID configuration names).
@@ -75,6 +91,10 @@ pub struct Endpoints {
     pub deep_link_return: Url,
     /// Tool registration (`/api/tools`).
     pub registration_endpoint: Url,
+    /// The base of the AGS service (`/api/lti/ags`).
+    pub ags_base: Url,
+    /// The base of the NRPS service (`/api/lti/nrps`).
+    pub nrps_base: Url,
 }
 
 impl Endpoints {
@@ -101,6 +121,8 @@ impl Endpoints {
             deep_link_return: under(&base, &["deep-linking", "return"])
                 .ok_or_else(|| bad("no path"))?,
             registration_endpoint: under(&base, &["api", "tools"]).ok_or_else(|| bad("no path"))?,
+            ags_base: under(&base, &["api", "lti", "ags"]).ok_or_else(|| bad("no path"))?,
+            nrps_base: under(&base, &["api", "lti", "nrps"]).ok_or_else(|| bad("no path"))?,
             issuer: issuer.to_owned(),
             base,
         })
@@ -135,6 +157,8 @@ struct Inner {
     endpoints: Endpoints,
     platform: Platform,
     deep_linking: DeepLinking,
+    ags: AgsService,
+    nrps: NrpsService,
     store: Arc<dyn Store>,
     tools: StoreToolRegistry,
     courses: Courses,
@@ -171,6 +195,7 @@ impl PlatformState {
             reason: e.to_string(),
         })?;
         let kek = key_encryption_key(&data.join(KEY_FILE))?;
+        let service_secret = service_secret(&data.join(SERVICE_KEY_FILE))?;
         let store: Arc<dyn Store> = Arc::new(SledStore::open_with_clock(
             data.join(STORE_DIR),
             clock.clone(),
@@ -198,7 +223,18 @@ impl PlatformState {
             .jwks_cache(jwks.clone())
             .build()?;
         let deep_linking = DeepLinking::new(&platform, jwks);
-        let courses = Courses::new(store.clone());
+        let roster = Arc::new(StoreRoster::new(store.clone(), clock.clone()));
+        let gradebook = Arc::new(StoreGradebook::new(store.clone()));
+        let adoption = Arc::new(StoreContextAdoption::new(store.clone()));
+        let authorizer: Arc<dyn ServiceAuthorizer> = Arc::new(platform.clone());
+        let urls = ScopedUrlKey::new(service_secret.as_bytes())
+            .map_err(|e| SetupError::Services(e.to_string()))?;
+        let gate = ServiceGate::new(authorizer, adoption.clone(), urls);
+        let ags = AgsService::new(endpoints.ags_base.as_str(), gate.clone(), gradebook.clone())
+            .map_err(|e| SetupError::Services(e.to_string()))?;
+        let nrps = NrpsService::new(gate, roster.clone(), endpoints.nrps_base.clone())
+            .map_err(|e| SetupError::Services(e.to_string()))?;
+        let courses = Courses::new(store.clone(), roster, gradebook, adoption);
         super::seed::seed(&courses).await?;
         let sessions = Sessions::new(store.clone());
         tracing::info!(issuer = %endpoints.issuer, data = %data.display(), "reference platform ready");
@@ -207,6 +243,8 @@ impl PlatformState {
                 endpoints,
                 platform,
                 deep_linking,
+                ags,
+                nrps,
                 store,
                 tools,
                 courses,
@@ -229,6 +267,16 @@ impl PlatformState {
     /// The deep linking facade.
     pub fn deep_linking(&self) -> &DeepLinking {
         &self.inner.deep_linking
+    }
+
+    /// The Assignment and Grade Services endpoint.
+    pub fn ags(&self) -> &AgsService {
+        &self.inner.ags
+    }
+
+    /// The Names and Role Provisioning Services endpoint.
+    pub fn nrps(&self) -> &NrpsService {
+        &self.inner.nrps
     }
 
     /// The store.
@@ -257,13 +305,34 @@ impl PlatformState {
     }
 }
 
-/// Reads the key-encryption key from `path`, or creates it (32 random bytes as base64, mode 0600, created
-/// exclusively so that a racing start cannot overwrite it).
+/// Reads the key-encryption key from `path`, or creates it (32 random bytes as base64, mode 0600).
 fn key_encryption_key(path: &Path) -> Result<KeyEncryptionKey, SetupError> {
     if path.exists() {
         return Ok(KeyEncryptionKey::from_file(path)?);
     }
     let kek = KeyEncryptionKey::generate()?;
+    write_private(path, kek.to_base64().as_bytes())?;
+    tracing::info!(path = %path.display(), "created the key-encryption key file (mode 0600)");
+    Ok(kek)
+}
+
+/// Reads the service URL secret from `path`, or creates it (256 random bits, base64url, mode 0600).
+fn service_secret(path: &Path) -> Result<zeroize::Zeroizing<String>, SetupError> {
+    let data_dir = |e: std::io::Error| SetupError::DataDir {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    if path.exists() {
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(data_dir)?);
+        return Ok(zeroize::Zeroizing::new(text.trim().to_owned()));
+    }
+    let secret = zeroize::Zeroizing::new(random_token(32)?);
+    write_private(path, secret.as_bytes())?;
+    Ok(secret)
+}
+
+/// Creates `path` exclusively (a racing start cannot overwrite it) with mode 0600 and writes `contents`.
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), SetupError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -276,11 +345,8 @@ fn key_encryption_key(path: &Path) -> Result<KeyEncryptionKey, SetupError> {
         reason: e.to_string(),
     };
     let mut file = options.open(path).map_err(data_dir)?;
-    file.write_all(kek.to_base64().as_bytes())
-        .map_err(data_dir)?;
-    file.sync_all().map_err(data_dir)?;
-    tracing::info!(path = %path.display(), "created the key-encryption key file (mode 0600)");
-    Ok(kek)
+    file.write_all(contents).map_err(data_dir)?;
+    file.sync_all().map_err(data_dir)
 }
 
 #[cfg(test)]
