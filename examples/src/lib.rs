@@ -18,3 +18,7 @@
 
 pub mod browser;
 pub mod platform;
+
+/// The platform guide (`docs/platform-guide.md`), compiled here so that its code stays true.
+#[doc = include_str!("../../docs/platform-guide.md")]
+pub mod platform_guide {}

@@ -16,13 +16,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::routing::get;
+use lti_ags::scope;
 use lti_core::message::MessageType;
 use lti_core::uri::claim;
 use lti_core::{DeploymentId, PlatformRegistration};
 use lti_deep_linking::DeepLinkingResponse;
 use lti_deep_linking::items::{LineItem, LtiResourceLink};
 use lti_examples::browser::{Browser, Page};
-use lti_examples::platform::registry::scope;
 use lti_examples::platform::{PlatformState, app};
 use lti_http::ReqwestClient;
 use lti_security::oauth::{Scopes, TokenError, TokenSource};
@@ -34,12 +34,13 @@ use lti_tool::{
 use serde_json::{Value, json};
 use url::Url;
 
+const NRPS_SCOPE: &str = lti_nrps::uri::SCOPE_CONTEXT_MEMBERSHIP_READONLY;
 const ALL_SCOPES: [&str; 5] = [
-    scope::LINEITEM,
-    scope::LINEITEM_READONLY,
+    scope::LINE_ITEM,
+    scope::LINE_ITEM_READONLY,
     scope::RESULT_READONLY,
     scope::SCORE,
-    scope::NRPS_MEMBERSHIP_READONLY,
+    NRPS_SCOPE,
 ];
 
 struct World {
@@ -351,7 +352,7 @@ async fn e58_launch_as_instructor_and_learner_reaches_the_tool_with_roles_contex
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    for s in [scope::LINEITEM, scope::SCORE, scope::RESULT_READONLY] {
+    for s in [scope::LINE_ITEM, scope::SCORE, scope::RESULT_READONLY] {
         assert!(ags_scopes.contains(&s), "{s} in {ags_scopes:?}");
     }
     let memberships = message[claim::NRPS]["context_memberships_url"]
@@ -452,9 +453,7 @@ async fn h74_h81_tool_gets_a_service_token_for_granted_scopes_only() {
         w.tool_keys.clone(),
         Arc::new(SystemClock),
     );
-    let wanted: Scopes = [scope::SCORE, scope::NRPS_MEMBERSHIP_READONLY]
-        .into_iter()
-        .collect();
+    let wanted: Scopes = [scope::SCORE, NRPS_SCOPE].into_iter().collect();
     let token = tokens.token(&endpoint, &wanted).await.unwrap();
     assert!(!token.secret().is_empty());
     assert_eq!(token.scopes(), &wanted);

@@ -143,7 +143,13 @@ pub async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 options.issuer,
                 options.issuer.trim_end_matches('/')
             );
-            axum::serve(listener, app(state)).await?;
+            axum::serve(listener, app(state))
+                .with_graceful_shutdown(async {
+                    // a failed signal handler only means no graceful stop; the store flushes every write anyway
+                    let _ = tokio::signal::ctrl_c().await;
+                    tracing::info!("shutting down");
+                })
+                .await?;
             Ok(())
         }
         Command::AddTool { file, options } => {

@@ -15,13 +15,10 @@ use lti_nrps::{ContainerContext, Member};
 
 use super::course::CourseLink;
 use super::error::AppError;
-use super::registry::scope;
 use super::state::PlatformState;
 
 /// The context type sent with the course [Core §5.4.1].
 const COURSE_OFFERING: &str = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering";
-/// The prefix of the AGS scopes.
-const AGS_SCOPE_PREFIX: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/";
 /// The longest parameter value accepted.
 const MAX_PARAM: usize = 255;
 
@@ -301,7 +298,7 @@ fn add_service_claims(
     let client_id = registration.client_id();
     let ags_scopes: Vec<&str> = registration
         .scopes()
-        .filter(|s| s.starts_with(AGS_SCOPE_PREFIX))
+        .filter(|s| lti_ags::scope::ALL.contains(s))
         .collect();
     if !ags_scopes.is_empty() {
         let ags = state
@@ -312,7 +309,7 @@ fn add_service_claims(
             .extra_claims
             .insert(claim::AGS_ENDPOINT.to_owned(), value);
     }
-    if registration.allows_scope(scope::NRPS_MEMBERSHIP_READONLY) {
+    if registration.allows_scope(lti_nrps::uri::SCOPE_CONTEXT_MEMBERSHIP_READONLY) {
         let nrps = state.nrps().claim(&course.id, client_id);
         let value = serde_json::to_value(&nrps).map_err(|e| AppError::internal(&e))?;
         request.extra_claims.insert(claim::NRPS.to_owned(), value);

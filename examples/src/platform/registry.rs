@@ -17,31 +17,15 @@ use super::state::Endpoints;
 /// The largest registration body accepted.
 pub const MAX_REGISTRATION_BYTES: usize = 64 * 1024;
 
-/// The service scopes a registered tool may be granted (the ones it asks for, of these).
+/// The service scopes a registered tool may be granted (the ones it asks for, of these): AGS and NRPS, as
+/// their crates define them.
 pub const OFFERED_SCOPES: [&str; 5] = [
-    scope::LINEITEM,
-    scope::LINEITEM_READONLY,
-    scope::RESULT_READONLY,
-    scope::SCORE,
-    scope::NRPS_MEMBERSHIP_READONLY,
+    lti_ags::scope::LINE_ITEM,
+    lti_ags::scope::LINE_ITEM_READONLY,
+    lti_ags::scope::RESULT_READONLY,
+    lti_ags::scope::SCORE,
+    lti_nrps::uri::SCOPE_CONTEXT_MEMBERSHIP_READONLY,
 ];
-
-/// The LTI Advantage service scopes the platform offers [AGS §3.1; NRPS §3.6.1.2].
-pub mod scope {
-    /// AGS: manage line items.
-    pub const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
-    /// AGS: read line items.
-    pub const LINEITEM_READONLY: &str =
-        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly";
-    /// AGS: read results.
-    pub const RESULT_READONLY: &str =
-        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
-    /// AGS: post scores.
-    pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
-    /// NRPS: read the membership.
-    pub const NRPS_MEMBERSHIP_READONLY: &str =
-        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
-}
 
 /// Why a registration was refused (all the registering party's fault, 400).
 #[derive(Debug, thiserror::Error)]
