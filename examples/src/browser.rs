@@ -81,6 +81,7 @@ pub struct Form {
 pub struct Browser {
     client: reqwest::Client,
     jar: Mutex<HashMap<String, BTreeMap<String, String>>>,
+    auto_submit: bool,
 }
 
 impl Browser {
@@ -96,6 +97,19 @@ impl Browser {
         Ok(Self {
             client,
             jar: Mutex::new(HashMap::new()),
+            auto_submit: true,
+        })
+    }
+
+    /// A browser that follows redirects but stops at auto-submitting pages (as with JavaScript off), so that a
+    /// test can look at, keep or tamper with the form before [`submit`](Self::submit)ting it.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn manual() -> Result<Self, BrowserError> {
+        Ok(Self {
+            auto_submit: false,
+            ..Self::new()?
         })
     }
 
@@ -194,7 +208,8 @@ impl Browser {
                 continue;
             }
             let text = response.text().await?;
-            if status.is_success()
+            if self.auto_submit
+                && status.is_success()
                 && text.contains(AUTO_SUBMIT)
                 && let Some(form) = parse_form(&text)
             {

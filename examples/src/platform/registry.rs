@@ -60,11 +60,23 @@ pub enum RegisterError {
 }
 
 impl RegisterError {
-    /// The machine code of the failure.
+    /// The machine code of the failure: the OpenID Connect Dynamic Registration error codes
+    /// (`invalid_redirect_uri`, `invalid_client_metadata`) for a refused registration [DR §3.6.2].
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Json { .. } => "invalid_registration_json",
+            Self::Json { member, .. } if member.starts_with("redirect_uris") => {
+                "invalid_redirect_uri"
+            }
+            Self::Json { .. } => "invalid_client_metadata",
             Self::TooLarge { .. } => "registration_too_large",
+            Self::Invalid(
+                RegistrationError::NoRedirectUri | RegistrationError::RedirectUriFragment { .. },
+            ) => "invalid_redirect_uri",
+            Self::Invalid(
+                RegistrationError::InvalidUrl { field, .. }
+                | RegistrationError::InsecureUrl { field, .. }
+                | RegistrationError::UnsupportedUrl { field, .. },
+            ) if *field == "redirect_uris" => "invalid_redirect_uri",
             Self::Invalid(_) => "invalid_client_metadata",
             Self::Storage(_) | Self::Course(_) | Self::Crypto(_) => "internal",
         }

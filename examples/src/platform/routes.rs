@@ -156,7 +156,10 @@ async fn launch_as(
 ) -> Result<Response, PageError> {
     let params = LaunchAs::parse(request.uri().query().unwrap_or_default())?;
     let (member, start) = launch::start(&state, &params).await?;
-    let cookie = state.sessions().sign_in(&member.user_id).await?;
+    let cookie = state
+        .sessions()
+        .sign_in(&member.user_id, state.endpoints().base.scheme() == "https")
+        .await?;
     let mut response = Redirect::to(start.url.as_str()).into_response();
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(&e))?;
     response.headers_mut().insert(header::SET_COOKIE, cookie);

@@ -29,11 +29,13 @@ impl Sessions {
         Self { store }
     }
 
-    /// Signs `user` in: a new session; returns the `Set-Cookie` value (`HttpOnly`, `SameSite=Lax`, `Path=/`).
+    /// Signs `user` in: a new session; returns the `Set-Cookie` value (`HttpOnly`, `Path=/`). With `secure`
+    /// (an `https` issuer) the cookie is `SameSite=None; Secure`, so that it comes along on the tool's
+    /// cross-site form posts (authentication request, deep linking response); otherwise `SameSite=Lax`.
     ///
     /// # Errors
     /// A store or random-generation failure.
-    pub async fn sign_in(&self, user: &UserId) -> Result<String, SessionError> {
+    pub async fn sign_in(&self, user: &UserId, secure: bool) -> Result<String, SessionError> {
         let id = random_token(DEFAULT_TOKEN_BYTES)?;
         self.store
             .put(
@@ -43,8 +45,13 @@ impl Sessions {
                 Some(SESSION_TTL),
             )
             .await?;
+        let same_site = if secure {
+            "SameSite=None; Secure"
+        } else {
+            "SameSite=Lax"
+        };
         Ok(format!(
-            "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+            "{SESSION_COOKIE}={id}; Path=/; HttpOnly; {same_site}; Max-Age={}",
             SESSION_TTL.as_secs()
         ))
     }
