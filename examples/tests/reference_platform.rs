@@ -174,7 +174,10 @@ async fn world() -> World {
     tokio::spawn(async move { axum::serve(platform_listener, app(state)).await });
 
     let (tool_listener, tool_url) = listener().await;
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let response = http
         .post(platform_url.join("/api/tools").unwrap())
         .header("content-type", "application/json")
@@ -568,6 +571,32 @@ async fn c47_hostile_launch_as_inputs_are_refused_with_their_code() {
         .await
         .unwrap();
     assert!(page.status.is_client_error(), "{}", page.body);
+
+    // Dynamic Registration started from the platform: only to a secure URL, with the configuration URL added
+    let response = w
+        .http
+        .get(w.platform("/tools/register?url=https%3A%2F%2Ftool.example%2Freg%3Fa%3D1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(location.host_str(), Some("tool.example"));
+    let pairs: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+    assert_eq!(pairs[0], ("a".to_owned(), "1".to_owned()));
+    assert_eq!(pairs[1].0, "openid_configuration");
+    assert_eq!(
+        pairs[1].1,
+        w.platform("/.well-known/openid-configuration").as_str()
+    );
+    for bad in [
+        "/tools/register?url=http%3A%2F%2Ftool.example%2Freg",
+        "/tools/register?url=javascript%3Aalert(1)",
+        "/tools/register",
+    ] {
+        let page = w.browser.get(&w.platform(bad)).await.unwrap();
+        assert_error_page(&page, 400, "invalid_parameter");
+    }
 
     // unknown course in the API and pages
     let response = w

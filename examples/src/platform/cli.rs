@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::routes::app;
-use super::state::PlatformState;
+use super::state::{ISSUER_FILE, PlatformState};
 
 /// The help text.
 pub const HELP: &str = "\
@@ -29,7 +29,8 @@ USAGE:
 OPTIONS:
   --listen ADDR   address to listen on (default 127.0.0.1:8080)
   --data DIR      data directory (default ./reference-platform-data)
-  --issuer URL    the platform's issuer and base URL (default http://ADDR)
+  --issuer URL    the platform's issuer and base URL (serve: default http://ADDR;
+                  tools add: default the issuer the server last ran with)
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) for more.
 ";
@@ -59,8 +60,8 @@ pub struct Options {
     pub listen: SocketAddr,
     /// The data directory.
     pub data: PathBuf,
-    /// The issuer (`http://LISTEN` unless given).
-    pub issuer: String,
+    /// The issuer, when given.
+    pub issuer: Option<String>,
 }
 
 /// A command line that cannot be run.
@@ -102,7 +103,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
         }
     }
     let options = Options {
-        issuer: issuer.unwrap_or_else(|| format!("http://{listen}")),
+        issuer,
         listen,
         data,
     };
@@ -134,14 +135,18 @@ pub async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Serve(options) => {
-            let state = PlatformState::open(&options.data, &options.issuer).await?;
+            let issuer = options
+                .issuer
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", options.listen));
+            let state = PlatformState::open(&options.data, &issuer).await?;
             let listener = tokio::net::TcpListener::bind(options.listen).await?;
-            tracing::info!(listen = %options.listen, issuer = %options.issuer, "listening");
+            tracing::info!(listen = %options.listen, issuer = %issuer, "listening");
             eprintln!(
                 "reference platform on http://{} (issuer {}); course at {}/courses/demo-course",
                 options.listen,
-                options.issuer,
-                options.issuer.trim_end_matches('/')
+                issuer,
+                issuer.trim_end_matches('/')
             );
             axum::serve(listener, app(state))
                 .with_graceful_shutdown(async {
@@ -155,7 +160,14 @@ pub async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
         Command::AddTool { file, options } => {
             let body = std::fs::read(&file)
                 .map_err(|e| CliError(format!("cannot read `{}`: {e}", file.display())))?;
-            let state = PlatformState::open(&options.data, &options.issuer).await?;
+            // the issuer the server last ran with, unless one is given
+            let issuer = match options.issuer.clone() {
+                Some(issuer) => issuer,
+                None => std::fs::read_to_string(options.data.join(ISSUER_FILE))
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_else(|_| format!("http://{}", options.listen)),
+            };
+            let state = PlatformState::open(&options.data, &issuer).await?;
             let registered = state
                 .tools()
                 .register(&body, state.endpoints(), state.courses())
@@ -181,7 +193,7 @@ mod tests {
             panic!("not serve")
         };
         assert_eq!(o.listen.port(), 9000);
-        assert_eq!(o.issuer, "http://127.0.0.1:9000");
+        assert_eq!(o.issuer, None);
         assert_eq!(o.data, PathBuf::from("/tmp/x"));
     }
 
@@ -189,7 +201,7 @@ mod tests {
     fn tools_add_and_errors() {
         assert!(matches!(
             parse(args("tools add reg.json --issuer https://lms.example")),
-            Ok(Command::AddTool { ref file, ref options }) if file == &PathBuf::from("reg.json") && options.issuer == "https://lms.example"
+            Ok(Command::AddTool { ref file, ref options }) if file == &PathBuf::from("reg.json") && options.issuer.as_deref() == Some("https://lms.example")
         ));
         assert_eq!(parse(args("--help")), Ok(Command::Help));
         assert!(

@@ -289,7 +289,11 @@ pub async fn tools(State(state): State<PlatformState>) -> Result<Response, PageE
     body.push_str(
         "</table>\n<h2>Register a tool</h2>\n<p>Paste the LTI Dynamic Registration client-registration JSON.</p>\n\
          <form method=\"post\" action=\"/tools\"><textarea name=\"registration\" rows=\"16\" cols=\"80\"></textarea>\
-         <br><button type=\"submit\">Register</button></form>\n",
+         <br><button type=\"submit\">Register</button></form>\n\
+         <h2>Register by URL (Dynamic Registration)</h2>\n<p>The tool's registration page receives \
+         <code>openid_configuration</code>, reads this platform's configuration and posts its registration here.</p>\n\
+         <form method=\"get\" action=\"/tools/register\"><input name=\"url\" size=\"60\" \
+         placeholder=\"https://tool.example/lti/register\"> <button type=\"submit\">Start</button></form>\n",
     );
     Ok(html_page("Tools", Some(super::course::DEMO_COURSE), &body))
 }
@@ -358,4 +362,43 @@ pub fn content_added(
     }
     body.push_str("</ul>\n");
     html_page("Content added", Some(context), &body)
+}
+
+/// `GET /tools/register?url=URL`: starts a tool-side Dynamic Registration [DR §3.3]: the browser goes to the
+/// tool's registration URL with `openid_configuration` pointing at this platform's configuration.
+///
+/// # Errors
+/// 400 `invalid_parameter` when `url` is missing or not an `https` URL (`http` only to a loopback host).
+pub async fn register_by_url(
+    State(state): State<PlatformState>,
+    request: Request,
+) -> Result<Response, PageError> {
+    let bad =
+        |message: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_parameter", message);
+    let value = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "url")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| bad("parameter `url` is required".to_owned()))?;
+    let mut target = url::Url::parse(&value).map_err(|e| bad(format!("parameter `url`: {e}")))?;
+    let loopback = match target.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !(target.scheme() == "https" && target.host().is_some()
+        || target.scheme() == "http" && loopback)
+    {
+        return Err(bad(
+            "parameter `url`: expected an https URL (http only to a loopback host)".to_owned(),
+        )
+        .into());
+    }
+    let configuration = state
+        .endpoints()
+        .url(&[".well-known", "openid-configuration"]);
+    target
+        .query_pairs_mut()
+        .append_pair("openid_configuration", configuration.as_str());
+    Ok(axum::response::Redirect::to(target.as_str()).into_response())
 }

@@ -43,6 +43,7 @@ pub fn app(state: PlatformState) -> Router {
         .route("/courses/{id}/roster", get(pages::roster))
         .route("/courses/{id}/gradebook", get(pages::gradebook))
         .route("/tools", get(pages::tools).post(pages::register_tool))
+        .route("/tools/register", get(pages::register_by_url))
         .route("/api/tools", get(api::list_tools).post(api::register_tool))
         .route("/api/contexts/{id}/links", get(api::links))
         .route("/api/contexts/{id}/gradebook", get(api::gradebook))

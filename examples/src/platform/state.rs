@@ -28,6 +28,8 @@ pub const KEY_FILE: &str = "platform.key";
 /// The name of the service URL secret file inside the data directory (created on first start, mode 0600): the
 /// key of the scoped AGS and NRPS URLs.
 pub const SERVICE_KEY_FILE: &str = "services.key";
+/// The name of the file that records the issuer the platform last opened with (read by `tools add`).
+pub const ISSUER_FILE: &str = "issuer";
 /// The name of the sled store directory inside the data directory.
 pub const STORE_DIR: &str = "store";
 /// The key ring's name in the store.
@@ -196,10 +198,25 @@ impl PlatformState {
         })?;
         let kek = key_encryption_key(&data.join(KEY_FILE))?;
         let service_secret = service_secret(&data.join(SERVICE_KEY_FILE))?;
-        let store: Arc<dyn Store> = Arc::new(SledStore::open_with_clock(
-            data.join(STORE_DIR),
-            clock.clone(),
-        )?);
+        let store: Arc<dyn Store> = Arc::new(
+            SledStore::open_with_clock(data.join(STORE_DIR), clock.clone()).map_err(|e| {
+                let cause = std::error::Error::source(&e)
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default();
+                SetupError::DataDir {
+                    path: data.join(STORE_DIR),
+                    reason: format!(
+                        "cannot open the store (is a reference-platform already running on it?){cause}"
+                    ),
+                }
+            })?,
+        );
+        std::fs::write(data.join(ISSUER_FILE), &endpoints.issuer).map_err(|e| {
+            SetupError::DataDir {
+                path: data.join(ISSUER_FILE),
+                reason: e.to_string(),
+            }
+        })?;
         let keys = KeyRing::open(
             store.clone(),
             KEY_RING,
