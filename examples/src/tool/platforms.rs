@@ -124,7 +124,7 @@ fn key(spec: &PlatformSpec) -> Result<Vec<u8>, ToolServerError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn json() -> serde_json::Value {
