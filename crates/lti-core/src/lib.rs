@@ -22,6 +22,7 @@ pub mod login;
 pub mod message;
 pub mod registration;
 pub mod role;
+pub mod service_access;
 pub mod uri;
 pub mod variables;
 

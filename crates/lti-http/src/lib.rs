@@ -9,6 +9,7 @@ mod error;
 mod exchange;
 mod fn_client;
 mod handler;
+mod link;
 mod redact;
 #[cfg(feature = "reqwest")]
 mod reqwest_client;
@@ -20,6 +21,10 @@ pub use client::{
 pub use error::HttpError;
 pub use fn_client::FnClient;
 pub use handler::Handler;
+pub use link::{
+    Link, LinkError, MAX_LINK_HEADER_BYTES, MAX_LINK_PARAMS, MAX_LINKS, find_link, format_links,
+    parse_link_header, parse_link_headers,
+};
 pub use redact::redacted_url;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]

@@ -211,6 +211,17 @@ impl Platform {
         required_scope: &str,
     ) -> Result<ServiceGrant, ServiceAuthError> {
         let token = bearer_token(headers)?;
+        let grant = self.grant_for(token).await?;
+        if !grant.scopes.contains(required_scope) {
+            return Err(ServiceAuthError::InsufficientScope {
+                required: required_scope.to_owned(),
+            });
+        }
+        Ok(grant)
+    }
+
+    /// The live grant of `token` (no scope check).
+    async fn grant_for(&self, token: &str) -> Result<ServiceGrant, ServiceAuthError> {
         let inner = &self.inner;
         let stored = inner
             .store
@@ -224,11 +235,6 @@ impl Platform {
             return Err(ServiceAuthError::InvalidToken);
         }
         let scopes: Scopes = record.scopes.into_iter().collect();
-        if !scopes.contains(required_scope) {
-            return Err(ServiceAuthError::InsufficientScope {
-                required: required_scope.to_owned(),
-            });
-        }
         Ok(ServiceGrant {
             client_id: record.client_id,
             deployment_id: record.deployment_id,
@@ -275,5 +281,37 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ServiceAuthError> {
         Ok(token)
     } else {
         Err(ServiceAuthError::InvalidToken)
+    }
+}
+
+/// The platform is the [`ServiceAuthorizer`](lti_core::service_access::ServiceAuthorizer) of its own services:
+/// a bearer token resolves to the client, deployment and scopes the token endpoint granted, so AGS and NRPS
+/// handlers (`lti_ags::AgsService`, `lti_nrps::NrpsService`) check tokens exactly as
+/// [`Platform::authorize_service`] does.
+#[async_trait::async_trait]
+impl lti_core::service_access::ServiceAuthorizer for Platform {
+    async fn caller(
+        &self,
+        token: &lti_core::service_access::BearerToken<'_>,
+    ) -> Result<lti_core::service_access::ServiceCaller, lti_core::service_access::ServiceAccessError>
+    {
+        use lti_core::service_access::ServiceAccessError as E;
+        match self.grant_for(token.secret()).await {
+            Ok(grant) => Ok(lti_core::service_access::ServiceCaller::new(
+                grant.client_id,
+                grant.deployment_id,
+                grant.scopes,
+            )),
+            Err(ServiceAuthError::Storage(e)) => Err(E::Storage(e)),
+            Err(ServiceAuthError::Serialize(e)) => {
+                tracing::error!(error = %e, "stored access token record is corrupt");
+                Err(E::InvalidToken {
+                    reason: "the token record is unreadable",
+                })
+            }
+            Err(_) => Err(E::InvalidToken {
+                reason: "unknown, expired or revoked",
+            }),
+        }
     }
 }
