@@ -21,14 +21,20 @@ use axum::extract::{Request, State};
 use axum::routing::{any, get, post};
 use browser::{Browser, Page};
 use bytes::Bytes;
+use lti_ags::gradebook::LineItemOwner;
+use lti_ags::{AgsService, StoreGradebook};
 use lti_core::claims::{Context, ResourceLink};
 use lti_core::message::MessageType;
 use lti_core::registration::dynamic::ClientRegistration;
 use lti_core::role::ContextRole;
+use lti_core::service_access::{
+    ScopedUrlKey, ServiceAuthorizer, ServiceGate, StoreContextAdoption,
+};
 use lti_core::{ClientId, ContextId, DeploymentId, Issuer, ResourceLinkId, Role, UserId};
 use lti_deep_linking::{ContentItem, DeepLinkingSettings, VerifiedDeepLinkingResponse};
 use lti_examples::tool::{KEY_FILE, LAUNCH_REPORT_ID, ToolServer, ToolServerConfig, app};
 use lti_http::ReqwestClient;
+use lti_nrps::{ContainerContext, Member, NrpsService, Privacy, StoreRoster};
 use lti_platform::{
     DeepLinking, LaunchRequest, LaunchUser, LoginStart, Platform, PlatformConfig,
     StaticToolRegistry,
@@ -43,6 +49,7 @@ use url::Url;
 const CLIENT_ID: &str = "tool-1";
 const DEPLOYMENT_ID: &str = "dep-1";
 const USER: &str = "user-42";
+const COURSE: &str = "course-1";
 const START: u64 = 1_800_000_000;
 const SCOPES: [&str; 4] = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -58,6 +65,8 @@ struct World {
     platform_url: Url,
     platform: Platform,
     deep_linking: DeepLinking,
+    ags: Arc<AgsService>,
+    nrps: Arc<NrpsService>,
     returned: Returned,
     browser: Browser,
     _dir: TempDir,
@@ -67,8 +76,13 @@ struct World {
 struct PlatformSide {
     platform: Platform,
     deep_linking: DeepLinking,
+    ags: Arc<AgsService>,
+    nrps: Arc<NrpsService>,
     returned: Returned,
 }
+
+/// The roster of `course-1`: the launching instructor and 249 learners (three pages of 100).
+const ROSTER: usize = 250;
 
 async fn tool_server(
     dir: &TempDir,
@@ -137,7 +151,7 @@ async fn world(auto_services: bool, auto_deep_link: bool) -> World {
         .with_token_endpoint(platform_url.join("token").unwrap());
     let platform = Platform::builder(config)
         .tools(Arc::new(StaticToolRegistry::new().with(tool_registration)))
-        .store(store)
+        .store(store.clone())
         .key_ring(Arc::new(keys))
         .clock(clock.clone())
         .jwks_cache(JwksCache::new(http.clone(), clock.clone()))
@@ -145,9 +159,77 @@ async fn world(auto_services: bool, auto_deep_link: bool) -> World {
         .unwrap();
     let deep_linking = DeepLinking::new(&platform, JwksCache::new(http, clock.clone()));
     let returned: Returned = Arc::default();
+
+    // AGS and NRPS, guarded by the platform's own tokens; the tool is deployed in course-1.
+    let adoption = StoreContextAdoption::new(store.clone());
+    adoption
+        .adopt(
+            &ClientId::new(CLIENT_ID),
+            &DeploymentId::new(DEPLOYMENT_ID),
+            &ContextId::new(COURSE),
+        )
+        .await
+        .unwrap();
+    let authorizer: Arc<dyn ServiceAuthorizer> = Arc::new(platform.clone());
+    let gate = ServiceGate::new(
+        authorizer,
+        Arc::new(adoption),
+        ScopedUrlKey::new(&[7u8; 32]).unwrap(),
+    );
+    let gradebook = StoreGradebook::new(store.clone());
+    gradebook
+        .add_resource_link(
+            &LineItemOwner::new(ContextId::new(COURSE), ClientId::new(CLIENT_ID)),
+            &ResourceLinkId::new("link-1"),
+        )
+        .await
+        .unwrap();
+    let ags = Arc::new(
+        AgsService::new(
+            platform_url.join("ags").unwrap().as_str(),
+            gate.clone(),
+            Arc::new(gradebook),
+        )
+        .unwrap(),
+    );
+    let roster = Arc::new(StoreRoster::new(
+        store.clone(),
+        clock.clone() as Arc<dyn Clock>,
+    ));
+    let course = ContextId::new(COURSE);
+    roster
+        .put_context(&ContainerContext::new(course.clone()))
+        .await
+        .unwrap();
+    roster
+        .put_member(
+            &course,
+            &Member::new(UserId::new(USER), [Role::context(ContextRole::Instructor)]),
+        )
+        .await
+        .unwrap();
+    for i in 1..ROSTER {
+        roster
+            .put_member(
+                &course,
+                &Member::new(
+                    UserId::new(format!("learner-{i:03}")),
+                    [Role::context(ContextRole::Learner)],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    let nrps = Arc::new(
+        NrpsService::new(gate, roster, platform_url.join("nrps").unwrap())
+            .unwrap()
+            .with_page_sizes(100, 100),
+    );
     let side = PlatformSide {
         platform: platform.clone(),
         deep_linking: deep_linking.clone(),
+        ags: ags.clone(),
+        nrps: nrps.clone(),
         returned: returned.clone(),
     };
     let router = Router::new()
@@ -155,6 +237,8 @@ async fn world(auto_services: bool, auto_deep_link: bool) -> World {
         .route("/jwks", get(platform_jwks))
         .route("/token", post(platform_token))
         .route("/dl/return", post(platform_return))
+        .route("/ags/{*rest}", any(platform_ags))
+        .route("/nrps/{*rest}", any(platform_nrps))
         .with_state(side);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
@@ -177,6 +261,8 @@ async fn world(auto_services: bool, auto_deep_link: bool) -> World {
         platform_url,
         platform,
         deep_linking,
+        ags,
+        nrps,
         returned,
         browser,
         _dir: dir,
@@ -210,6 +296,17 @@ async fn platform_token(
         .map(Body::from)
 }
 
+async fn platform_ags(State(side): State<PlatformSide>, request: Request) -> http::Response<Body> {
+    side.ags.serve(to_http(request).await).await.map(Body::from)
+}
+
+async fn platform_nrps(State(side): State<PlatformSide>, request: Request) -> http::Response<Body> {
+    side.nrps
+        .handle(to_http(request).await, |_| Privacy::new(true, true))
+        .await
+        .map(Body::from)
+}
+
 async fn platform_return(
     State(side): State<PlatformSide>,
     request: Request,
@@ -229,20 +326,22 @@ async fn platform_return(
 
 impl World {
     fn service_claims(&self, request: LaunchRequest) -> LaunchRequest {
+        let course = ContextId::new(COURSE);
+        let client = ClientId::new(CLIENT_ID);
+        let nrps = self
+            .nrps
+            .claim(&course, &client)
+            .to_service_claim()
+            .unwrap();
+        let ags = self
+            .ags
+            .endpoint_claim(&course, &client, &SCOPES[..3], None)
+            .to_claim();
         request
-            .with_extra_claim(
-                "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice",
-                json!({
-                    "context_memberships_url": self.platform_url.join("nrps/course-1").unwrap(),
-                    "service_versions": ["2.0"]
-                }),
-            )
+            .with_extra_claim(lti_nrps::uri::CLAIM, nrps.into_value())
             .with_extra_claim(
                 "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint",
-                json!({
-                    "scope": SCOPES[..3],
-                    "lineitems": self.platform_url.join("ags/course-1/lineitems").unwrap()
-                }),
+                ags.into_value(),
             )
     }
 
@@ -257,7 +356,7 @@ impl World {
             Role::context(ContextRole::Instructor),
             Role::parse("http://example.com/<b>odd</b>"),
         ])
-        .with_context(Context::new(ContextId::new("course-1")));
+        .with_context(Context::new(ContextId::new(COURSE)));
         self.service_claims(request)
     }
 
@@ -273,7 +372,7 @@ impl World {
             Some(LaunchUser::new(UserId::new(USER))),
         )
         .with_roles([Role::context(ContextRole::Instructor)])
-        .with_context(Context::new(ContextId::new("course-1")));
+        .with_context(Context::new(ContextId::new(COURSE)));
         let settings = DeepLinkingSettings::new(
             self.platform_url.join("dl/return").unwrap().as_str(),
             ["ltiResourceLink"],
@@ -287,6 +386,15 @@ impl World {
     fn returned(&self) -> Vec<Result<VerifiedDeepLinkingResponse, String>> {
         self.returned.lock().unwrap().clone()
     }
+}
+
+/// Presses a service's button on the diagnostics page of launch `id`.
+async fn run(w: &mut World, id: &str, service: &str) -> Page {
+    let url = w
+        .tool_url
+        .join(&format!("launches/{id}/services/{service}"))
+        .unwrap();
+    w.browser.post_form(&url, &[]).await
 }
 
 fn report(page: &Page) -> Value {
@@ -399,7 +507,7 @@ async fn platform_registration_api_refuses_bad_input_with_its_code_and_lists_pla
 }
 
 #[tokio::test]
-async fn c36_c70_resource_link_launch_shows_diagnostics_and_runs_services_on_request() {
+async fn c36_c97_c121_resource_link_launch_shows_diagnostics_and_runs_services_on_request() {
     let mut w = world(false, false).await;
     let start = w.start(w.resource_link_request()).await;
     let page = w.browser.get(&start.url).await;
@@ -436,33 +544,49 @@ async fn c36_c70_resource_link_launch_shows_diagnostics_and_runs_services_on_req
         assert!(page.body.contains(&action), "{action}");
     }
 
-    // Pressing NRPS: the tool gets a real access token from the platform's token endpoint, then comes back
-    // to the page (303) with the step recorded.
-    let id = r["launch_id"].as_str().unwrap();
-    let page = w
-        .browser
-        .post_form(
-            &w.tool_url
-                .join(&format!("launches/{id}/services/nrps"))
-                .unwrap(),
-            &[],
-        )
-        .await;
-    assert_eq!(page.status, 200);
+    // Pressing NRPS: the whole roster, every page, with a token from the platform's token endpoint; then
+    // back to the page (303) with the step recorded.
+    let id = r["launch_id"].as_str().unwrap().to_owned();
+    let page = run(&mut w, &id, "nrps").await;
     assert_eq!(
         page.url,
         w.tool_url.join(&format!("launches/{id}")).unwrap()
     );
     let r = report(&page);
     let nrps = service(&r, "nrps");
-    assert_eq!(nrps["steps"][0]["step"], "access_token");
-    assert_eq!(nrps["steps"][0]["status"], "ok", "{nrps}");
+    assert_eq!(nrps["status"], "ok", "{nrps}");
+    assert_eq!(nrps["steps"][0]["step"], "roster");
+    assert_eq!(nrps["steps"][0]["detail"]["members"], ROSTER);
+    assert_eq!(nrps["steps"][0]["detail"]["pages"], 3);
     assert_eq!(
-        nrps["steps"][0]["detail"]["scopes"],
-        json!([SCOPES[3]]),
-        "only the scope the NRPS call needs (checklist 72)"
+        nrps["steps"][0]["detail"]["first_members"][0]["user_id"],
+        "learner-001"
     );
     assert_eq!(service(&r, "ags")["status"], "not_yet_run");
+
+    // Pressing AGS: a line item for this resource link, a score for the launching user, the results.
+    let page = run(&mut w, &id, "ags").await;
+    let r = report(&page);
+    let ags = service(&r, "ags");
+    assert_eq!(ags["status"], "ok", "{ags}");
+    let steps: Vec<&str> = ags["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["line_item", "score", "results"]);
+    let line_item = ags["steps"][0]["detail"].clone();
+    assert_eq!(line_item["resourceLinkId"], "link-1");
+    assert_eq!(line_item["tag"], "reference-tool");
+    assert_eq!(
+        ags["steps"][2]["detail"]["launching_user"]["result_score"],
+        8.0
+    );
+    // Running it again finds the same line item instead of creating another (checklist 104).
+    let page = run(&mut w, &id, "ags").await;
+    let again = service(&report(&page), "ags")["steps"][0]["detail"]["id"].clone();
+    assert_eq!(again, line_item["id"]);
 
     // A service the launch does not offer, and an unknown launch id.
     let page = w
@@ -485,7 +609,7 @@ async fn c36_c70_resource_link_launch_shows_diagnostics_and_runs_services_on_req
 }
 
 #[tokio::test]
-async fn c70_auto_services_run_during_the_launch() {
+async fn c97_c121_auto_services_run_during_the_launch() {
     let mut w = world(true, false).await;
     let start = w.start(w.resource_link_request()).await;
     let page = w.browser.get(&start.url).await;
@@ -493,15 +617,10 @@ async fn c70_auto_services_run_during_the_launch() {
     let r = report(&page);
     for name in ["nrps", "ags"] {
         let s = service(&r, name);
-        assert_ne!(s["status"], "not_yet_run", "{s}");
-        assert_eq!(s["steps"][0]["step"], "access_token");
-        assert_eq!(s["steps"][0]["status"], "ok", "{s}");
+        assert_eq!(s["status"], "ok", "{s}");
     }
-    assert_eq!(
-        service(&r, "ags")["steps"][0]["detail"]["scopes"],
-        json!(SCOPES[..3]),
-        "the scopes the AGS claim grants"
-    );
+    assert_eq!(service(&r, "nrps")["steps"][0]["detail"]["members"], ROSTER);
+    assert_eq!(service(&r, "ags")["steps"][1]["detail"]["user_id"], USER);
 }
 
 #[tokio::test]
@@ -652,8 +771,10 @@ async fn c13_c23_tampered_signature_and_replay_are_refused_with_their_codes() {
     let mut tampered = form.clone();
     for (name, value) in &mut tampered.fields {
         if name == "id_token" {
-            let last = value.pop().unwrap();
-            value.push(if last == 'A' { 'B' } else { 'A' });
+            // a character in the middle of the signature: still valid base64url, wrong signature
+            let at = value.len() - 20;
+            let flipped = if &value[at..=at] == "A" { "B" } else { "A" };
+            value.replace_range(at..=at, flipped);
         }
     }
     let page = w.browser.submit(&tampered, &[]).await;

@@ -10,10 +10,10 @@ use super::config::ToolServerConfig;
 /// The service scopes the tool asks for: AGS line items, results and scores, NRPS memberships
 /// [AGS §3.1; NRPS §3.6.1.1].
 pub(crate) const SCOPES: [&str; 4] = [
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    lti_ags::scope::LINE_ITEM,
+    lti_ags::scope::RESULT_READONLY,
+    lti_ags::scope::SCORE,
+    lti_nrps::uri::SCOPE_CONTEXT_MEMBERSHIP_READONLY,
 ];
 
 /// The tool's client registration: login URL, the launch URL as the only redirect URI, the JWKS URL, the

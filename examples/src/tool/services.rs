@@ -1,12 +1,20 @@
-//! Running the services a launch offers (NRPS: the whole roster; AGS: find-or-create a line item, post a score
-//! for the launching user, read the results), each step recorded in the launch report.
+//! Running the services a launch offers, each step recorded in the launch report:
 //!
-//! Every run starts with the access token: the platform's token endpoint through
-//! [`lti_tool::TokenSource`] (a JWT client assertion signed with the tool's key ring), for exactly the scopes
-//! the service claim grants.
+//! - NRPS: the whole roster, every page (`rel="next"` followed by [`lti_nrps::NrpsClient`]);
+//! - AGS: find-or-create this resource link's line item (or use the one the claim names), post a score for the
+//!   launching user, read the results ([`lti_ags::AgsClient`]).
+//!
+//! Both clients take their access tokens from the tool's [`lti_tool::TokenSource`] (a JWT client assertion
+//! signed with the tool's key ring), for exactly the scope each call needs, at the token endpoint of the
+//! launch's platform registration.
 
+use lti_ags::{
+    ActivityProgress, AgsClient, AgsEndpointClaim, GradingProgress, LineItem, ResultQuery, Score,
+};
 use lti_core::message::LtiMessage;
-use lti_tool::{Scopes, service_token_endpoint};
+use lti_core::{ClientId, PlatformRegistration};
+use lti_nrps::{MembershipQuery, NrpsClaim, NrpsClient};
+use lti_tool::{PlatformRegistry as _, TokenEndpoint, service_token_endpoint};
 use serde_json::{Value, json};
 
 use super::error::ToolServerError;
@@ -16,6 +24,12 @@ use super::server::ToolServer;
 
 /// The services the tool knows how to run.
 pub(crate) const SERVICES: [&str; 2] = ["nrps", "ags"];
+/// The most roster members read in one run.
+const MAX_MEMBERS: usize = 10_000;
+/// The most members and results shown in the report.
+const SHOWN: usize = 20;
+/// The fraction of the maximum the reference tool grades with.
+const GRADE: f64 = 0.8;
 
 /// Runs `service` for the launch in `record` and stores the outcome in its report; returns the service's
 /// report, or `None` when the launch does not offer it.
@@ -32,20 +46,15 @@ pub(crate) async fn run_and_record(
     let Some(report) = record.report.service_mut(service) else {
         return Ok(None);
     };
-    let steps = run(
-        server,
-        &message,
-        client_id.as_deref(),
-        service,
-        &report.claim,
-    )
-    .await;
+    let steps = match endpoint(server, &message, client_id.as_deref()).await {
+        Ok(endpoint) if service == "nrps" => nrps(server, &message, endpoint).await,
+        Ok(endpoint) => ags(server, &message, endpoint).await,
+        Err(detail) => vec![step("token_endpoint", StepStatus::Failed, detail)],
+    };
     report.status = if steps.iter().all(|s| s.status == StepStatus::Ok) {
         StepStatus::Ok
-    } else if steps.iter().any(|s| s.status == StepStatus::Failed) {
-        StepStatus::Failed
     } else {
-        StepStatus::Unavailable
+        StepStatus::Failed
     };
     report.steps = steps;
     let out = report.clone();
@@ -54,82 +63,195 @@ pub(crate) async fn run_and_record(
     Ok(Some(out))
 }
 
-async fn run(
+/// NRPS: every member, every page.
+async fn nrps(
     server: &ToolServer,
     message: &LtiMessage,
-    client_id: Option<&str>,
-    service: &str,
-    claim: &Value,
+    endpoint: TokenEndpoint,
 ) -> Vec<StepReport> {
+    let claim = match message
+        .names_role_service
+        .as_ref()
+        .map(NrpsClaim::from_launch)
+    {
+        Some(Ok(claim)) => claim,
+        Some(Err(e)) => return vec![failed("roster", e.status().as_u16(), &e)],
+        None => return vec![not_offered("roster")],
+    };
+    let client = NrpsClient::new(server.tokens().clone(), endpoint);
+    let mut pages = match client.members(&claim, &MembershipQuery::default()) {
+        Ok(pages) => pages,
+        Err(e) => return vec![failed("roster", e.status().as_u16(), &e)],
+    };
+    match pages.collect_members(MAX_MEMBERS).await {
+        Ok(members) => {
+            let shown: Vec<Value> = members
+                .iter()
+                .take(SHOWN)
+                .map(|m| {
+                    json!({
+                        "user_id": m.user_id.as_str(),
+                        "roles": m.roles.raw().collect::<Vec<_>>(),
+                        "status": m.status,
+                        "name": m.name,
+                    })
+                })
+                .collect();
+            vec![step(
+                "roster",
+                StepStatus::Ok,
+                json!({
+                    "members": members.len(),
+                    "pages": pages.pages_read(),
+                    "differences": pages.differences().map(url::Url::as_str),
+                    "first_members": shown,
+                }),
+            )]
+        }
+        Err(e) => vec![failed("roster", e.status().as_u16(), &e)],
+    }
+}
+
+/// AGS: line item, score for the launching user, results.
+async fn ags(
+    server: &ToolServer,
+    message: &LtiMessage,
+    endpoint: TokenEndpoint,
+) -> Vec<StepReport> {
+    let claim = match AgsEndpointClaim::from_message(message) {
+        Ok(Some(claim)) => claim,
+        Ok(None) => return vec![not_offered("line_item")],
+        Err(e) => return vec![failed_core("line_item", &e)],
+    };
+    let bound = claim.lineitem.clone();
+    let can_manage = claim.lineitems.is_some() && claim.offers(lti_ags::scope::LINE_ITEM);
+    let client = AgsClient::new(
+        server.tokens().clone(),
+        endpoint,
+        claim,
+        server.clock().clone(),
+    );
     let mut steps = Vec::new();
-    let scopes = granted_scopes(service, claim);
-    match access_token(server, message, client_id, &scopes).await {
-        Ok(detail) => steps.push(step("access_token", StepStatus::Ok, detail)),
-        Err(detail) => {
-            steps.push(step("access_token", StepStatus::Failed, detail));
+
+    let item = if can_manage {
+        let mut template = LineItem::new(
+            format!(
+                "lti-rs reference tool: {}",
+                message
+                    .resource_link
+                    .as_ref()
+                    .and_then(|r| r.title.clone())
+                    .unwrap_or_else(|| "launch".to_owned())
+            ),
+            10.0,
+        );
+        template.resource_link_id = message.resource_link.as_ref().and_then(|r| r.id.clone());
+        template.resource_id = Some("reference-tool".to_owned());
+        template.tag = Some("reference-tool".to_owned());
+        client.find_or_create(&template).await
+    } else if let Some(id) = &bound {
+        client.line_item(id).await
+    } else {
+        steps.push(step(
+            "line_item",
+            StepStatus::Failed,
+            json!({"code": "reference_tool.ags.no_line_item",
+                   "message": "the claim offers neither a line item container with the lineitem scope nor a line item"}),
+        ));
+        return steps;
+    };
+    let item = match item {
+        Ok(item) => item,
+        Err(e) => {
+            steps.push(failed_ags("line_item", &e));
+            return steps;
+        }
+    };
+    steps.push(step(
+        "line_item",
+        StepStatus::Ok,
+        serde_json::to_value(&item).unwrap_or_default(),
+    ));
+    let Some(id) = item.id.clone() else {
+        steps.push(step(
+            "score",
+            StepStatus::Failed,
+            json!({"code": "reference_tool.ags.no_id", "message": "the platform's line item has no id"}),
+        ));
+        return steps;
+    };
+
+    let Some(user) = message.sub.clone() else {
+        steps.push(step(
+            "score",
+            StepStatus::Failed,
+            json!({"code": "reference_tool.ags.anonymous", "message": "an anonymous launch has no user to grade"}),
+        ));
+        return steps;
+    };
+    let maximum = item.score_maximum.unwrap_or(10.0);
+    let score = Score::new(
+        user.clone(),
+        client.next_timestamp(),
+        ActivityProgress::Completed,
+        GradingProgress::FullyGraded,
+    )
+    .given(maximum * GRADE, maximum)
+    .with_comment("posted by the lti-rs reference tool");
+    match client.post_score(&id, &score).await {
+        Ok(()) => steps.push(step(
+            "score",
+            StepStatus::Ok,
+            json!({"user_id": user.as_str(), "score_given": maximum * GRADE, "score_maximum": maximum}),
+        )),
+        Err(e) => {
+            steps.push(failed_ags("score", &e));
             return steps;
         }
     }
-    steps.push(step(
-        if service == "nrps" {
-            "roster"
-        } else {
-            "line_item"
-        },
-        StepStatus::Unavailable,
-        json!({"message": "this build has no lti-ags / lti-nrps client yet"}),
-    ));
+
+    match client.results(&id, &ResultQuery::default()).await {
+        Ok(results) => {
+            let mine = results.iter().find(|r| r.user_id == user);
+            steps.push(step(
+                "results",
+                StepStatus::Ok,
+                json!({
+                    "results": results.len(),
+                    "launching_user": mine.map(|r| json!({"result_score": r.result_score, "result_maximum": r.result_maximum})),
+                    "first_results": results.iter().take(SHOWN).map(|r| json!({"user_id": r.user_id.as_str(), "result_score": r.result_score})).collect::<Vec<_>>(),
+                }),
+            ));
+        }
+        Err(e) => steps.push(failed_ags("results", &e)),
+    }
     steps
 }
 
-/// The scopes a service claim grants (AGS: its `scope` array; NRPS: the membership scope).
-fn granted_scopes(service: &str, claim: &Value) -> Scopes {
-    let mut scopes = Scopes::new();
-    if service == "nrps" {
-        scopes.insert("https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly");
-    } else if let Some(list) = claim.get("scope").and_then(Value::as_array) {
-        for scope in list.iter().filter_map(Value::as_str) {
-            scopes.insert(scope);
-        }
-    }
-    scopes
-}
-
-async fn access_token(
+/// The token endpoint of the launch's platform registration, with the launch's deployment.
+async fn endpoint(
     server: &ToolServer,
     message: &LtiMessage,
     client_id: Option<&str>,
-    scopes: &Scopes,
-) -> Result<Value, Value> {
-    let failed =
-        |code: &str, e: &dyn std::fmt::Display| json!({"code": code, "message": e.to_string()});
+) -> Result<TokenEndpoint, Value> {
     let (Some(issuer), Some(client_id)) = (message.iss.as_ref(), client_id) else {
         return Err(
             json!({"code": "reference_tool.launch.incomplete", "message": "no issuer or client id"}),
         );
     };
-    let client_id = lti_core::ClientId::new(client_id);
-    let registration =
-        lti_tool::PlatformRegistry::find(server.registry(), issuer, Some(&client_id))
-            .await
-            .ok()
-            .flatten();
+    let registration: Option<PlatformRegistration> = server
+        .registry()
+        .find(issuer, Some(&ClientId::new(client_id)))
+        .await
+        .ok()
+        .flatten();
     let Some(registration) = registration else {
         return Err(
             json!({"code": "reference_tool.platform.gone", "message": "the platform is no longer registered"}),
         );
     };
-    let endpoint = service_token_endpoint(&registration, message.deployment_id.as_ref())
-        .map_err(|e| failed("reference_tool.token.endpoint", &e))?;
-    let token = server
-        .tokens()
-        .token(&endpoint, scopes)
-        .await
-        .map_err(|e| failed("reference_tool.token.refused", &e))?;
-    Ok(json!({
-        "token_endpoint": endpoint.token_url().as_str(),
-        "scopes": token.scopes().iter().collect::<Vec<_>>(),
-    }))
+    service_token_endpoint(&registration, message.deployment_id.as_ref())
+        .map_err(|e| json!({"code": "reference_tool.token_endpoint", "message": e.to_string()}))
 }
 
 fn step(name: &str, status: StepStatus, detail: Value) -> StepReport {
@@ -138,4 +260,36 @@ fn step(name: &str, status: StepStatus, detail: Value) -> StepReport {
         status,
         detail,
     }
+}
+
+fn not_offered(name: &str) -> StepReport {
+    step(
+        name,
+        StepStatus::Failed,
+        json!({"code": "reference_tool.service.not_offered", "message": "the launch has no claim for it"}),
+    )
+}
+
+fn failed(name: &str, status: u16, e: &dyn std::fmt::Display) -> StepReport {
+    step(
+        name,
+        StepStatus::Failed,
+        json!({"status": status, "message": e.to_string()}),
+    )
+}
+
+fn failed_ags(name: &str, e: &lti_ags::Error) -> StepReport {
+    step(
+        name,
+        StepStatus::Failed,
+        json!({"code": e.code(), "status": e.status().as_u16(), "message": e.to_string()}),
+    )
+}
+
+fn failed_core(name: &str, e: &lti_core::Error) -> StepReport {
+    step(
+        name,
+        StepStatus::Failed,
+        json!({"code": e.code().as_str(), "message": e.to_string()}),
+    )
 }
