@@ -13,6 +13,10 @@
 //!   deep linking (a picker, or an immediate answer with `--auto-deep-link`), the JWKS, the tool's Dynamic
 //!   Registration JSON and a small JSON API (`/api/platforms`).
 
+/// `docs/tool-guide.md`: adding LTI 1.3 to your own axum tool (its code blocks are compiled as doc tests).
+#[doc = include_str!("../../docs/tool-guide.md")]
+pub mod guide {}
+
 mod activities;
 mod config;
 mod deep_link;
