@@ -326,7 +326,11 @@ async fn platform_return(
 
 impl World {
     fn service_claims(&self, request: LaunchRequest) -> LaunchRequest {
-        let course = ContextId::new(COURSE);
+        self.service_claims_for(request, COURSE)
+    }
+
+    fn service_claims_for(&self, request: LaunchRequest, course: &str) -> LaunchRequest {
+        let course = ContextId::new(course);
         let client = ClientId::new(CLIENT_ID);
         let nrps = self
             .nrps
@@ -462,7 +466,7 @@ async fn platform_registration_api_refuses_bad_input_with_its_code_and_lists_pla
         .await;
     assert_eq!(page.status, 400);
     let error: Value = serde_json::from_str(&page.body).unwrap();
-    assert_eq!(error["error"], "reference_tool.platform.json");
+    assert_eq!(error["error"], "reference_tool.platform.field");
     assert!(
         error["message"]
             .as_str()
@@ -829,4 +833,76 @@ async fn keys_persist_across_restarts_and_are_never_plaintext_on_disk() {
             );
         }
     }
+}
+
+/// L/M: services refused by the platform (a context the tool is not deployed in) are outcomes in the report with
+/// the platform's status, not failures of the page.
+#[tokio::test]
+async fn c82_services_refused_by_the_platform_are_reported_not_fatal() {
+    let mut w = world(true, false).await;
+    let request = LaunchRequest::resource_link(
+        ClientId::new(CLIENT_ID),
+        DeploymentId::new(DEPLOYMENT_ID),
+        Some(LaunchUser::new(UserId::new(USER))),
+        ResourceLink::new(ResourceLinkId::new("link-9")),
+    )
+    .with_roles([Role::context(ContextRole::Learner)])
+    .with_context(Context::new(ContextId::new("course-2")));
+    let request = w.service_claims_for(request, "course-2");
+    let start = w.start(request).await;
+    let page = w.browser.get(&start.url).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let r = report(&page);
+    assert_eq!(r["ok"], true);
+    for name in ["nrps", "ags"] {
+        let s = service(&r, name);
+        assert_eq!(s["status"], "failed", "{s}");
+        let detail = &s["steps"][0]["detail"];
+        assert!(
+            detail["message"].as_str().unwrap().contains("403"),
+            "{name}: {detail}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_requests_to_the_launch_endpoint_get_their_status_and_code() {
+    let mut w = world(false, false).await;
+    let launch = w.tool_url.join("lti/launch").unwrap();
+    // Not a form post: 415 with the facade's code.
+    let page = w
+        .browser
+        .post_json(&launch, &json!({"id_token": "x"}))
+        .await;
+    assert_refused(&page, 415, "lti.tool.launch.content_type");
+    // A form without id_token: 400.
+    let page = w
+        .browser
+        .post_form(&launch, &[("state".into(), "s".into())])
+        .await;
+    assert_eq!(page.status, 400);
+    assert_eq!(report(&page)["ok"], false);
+    // A body over the limit: 413 before anything is parsed.
+    let big = "a".repeat(300 * 1024);
+    let page = w
+        .browser
+        .post_form(&launch, &[("id_token".into(), big)])
+        .await;
+    assert_eq!(page.status, 413);
+    assert!(page.body.contains("reference_tool.body_too_large"));
+    // GET is not a launch.
+    let page = w.browser.get(&launch).await;
+    assert_eq!(page.status, 405);
+    // A made-up launch id and an unknown activity.
+    let page = w
+        .browser
+        .post_form(&w.tool_url.join("launches/x/deep-link").unwrap(), &[])
+        .await;
+    assert_eq!(page.status, 404);
+    let page = w
+        .browser
+        .get(&w.tool_url.join("activities/%3Cscript%3E").unwrap())
+        .await;
+    assert_eq!(page.status, 404);
+    assert!(!page.body.contains("<script>"));
 }

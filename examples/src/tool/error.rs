@@ -32,6 +32,16 @@ pub enum ToolServerError {
     /// The platform description is not the expected JSON.
     #[error("platform JSON: {0}")]
     PlatformJson(#[source] serde_json::Error),
+    /// A member of the platform description is missing or has the wrong JSON type.
+    #[error("platform member `{field}`: expected {expected} (found {found})")]
+    PlatformField {
+        /// The member.
+        field: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+        /// What was sent (its JSON type, never its value).
+        found: &'static str,
+    },
     /// The platform description has an unusable field.
     #[error("platform registration: {0}")]
     Registration(#[source] lti_core::RegistrationError),
@@ -59,9 +69,10 @@ impl ToolServerError {
     /// The HTTP status: 400 for the caller's JSON, 500 for the server's own failures.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::PlatformJson(_) | Self::Registration(_) | Self::Config { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::PlatformJson(_)
+            | Self::PlatformField { .. }
+            | Self::Registration(_)
+            | Self::Config { .. } => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,6 +83,7 @@ impl ToolServerError {
             Self::Config { .. } => "reference_tool.config",
             Self::Io { .. } => "reference_tool.io",
             Self::PlatformJson(_) => "reference_tool.platform.json",
+            Self::PlatformField { .. } => "reference_tool.platform.field",
             Self::Registration(_) => "reference_tool.platform.invalid",
             Self::Registry(_) => "reference_tool.registry",
             Self::Security(_) => "reference_tool.keys",

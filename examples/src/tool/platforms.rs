@@ -8,6 +8,7 @@ use std::sync::Arc;
 use lti_core::PlatformRegistration;
 use lti_storage::{Namespace, Store};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::ToolServerError;
 
@@ -38,12 +39,46 @@ pub struct PlatformSpec {
 }
 
 impl PlatformSpec {
-    /// Parses the JSON description.
+    /// Parses the JSON description: an object whose required members are strings (other members ignored).
     ///
     /// # Errors
-    /// [`ToolServerError::PlatformJson`] naming the missing or mistyped member.
+    /// [`ToolServerError::PlatformJson`] when the body is not a JSON object; [`ToolServerError::PlatformField`]
+    /// naming the missing or mistyped member.
     pub fn from_json(json: &[u8]) -> Result<Self, ToolServerError> {
-        serde_json::from_slice(json).map_err(ToolServerError::PlatformJson)
+        let value: Value = serde_json::from_slice(json).map_err(ToolServerError::PlatformJson)?;
+        let Value::Object(object) = value else {
+            return Err(ToolServerError::PlatformField {
+                field: "(the body)",
+                expected: "a JSON object",
+                found: kind(&value),
+            });
+        };
+        let required = |field: &'static str| match object.get(field) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(ToolServerError::PlatformField {
+                field,
+                expected: "a string",
+                found: kind(other),
+            }),
+            None => Err(ToolServerError::PlatformField {
+                field,
+                expected: "a string",
+                found: "nothing: the member is missing",
+            }),
+        };
+        let authorization_server = match object.get("authorization_server") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(required("authorization_server")?),
+        };
+        Ok(Self {
+            issuer: required("issuer")?,
+            authorization_endpoint: required("authorization_endpoint")?,
+            token_endpoint: required("token_endpoint")?,
+            jwks_uri: required("jwks_uri")?,
+            client_id: required("client_id")?,
+            deployment_id: required("deployment_id")?,
+            authorization_server,
+        })
     }
 
     /// The checked registration (URLs https or loopback http, non-empty ids).
@@ -106,6 +141,18 @@ impl PlatformIndex {
     }
 }
 
+/// The JSON type of `value`, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// `issuer ‖ 0x00 ‖ client_id` (neither may contain NUL once validated as URL / id text).
 fn key(spec: &PlatformSpec) -> Result<Vec<u8>, ToolServerError> {
     let mut key = Vec::with_capacity(spec.issuer.len() + spec.client_id.len() + 1);
@@ -154,6 +201,22 @@ mod tests {
         let e = PlatformSpec::from_json(j.to_string().as_bytes()).unwrap_err();
         assert!(e.to_string().contains("deployment_id"), "{e}");
         assert_eq!(e.status(), 400);
+        let mut j = json();
+        j["client_id"] = 42.into();
+        let e = PlatformSpec::from_json(j.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "platform member `client_id`: expected a string (found a number)"
+        );
+        for bad in ["[]", "null", "{", ""] {
+            assert_eq!(
+                PlatformSpec::from_json(bad.as_bytes())
+                    .unwrap_err()
+                    .status(),
+                400,
+                "{bad}"
+            );
+        }
         let mut j = json();
         j["jwks_uri"] = "http://lms.example/jwks".into();
         let e = PlatformSpec::from_json(j.to_string().as_bytes())
