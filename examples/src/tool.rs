@@ -11,7 +11,7 @@
 //! - [`app`] is the router: OIDC login, launch (a diagnostics page with the verified claims and the services the
 //!   launch offers, and the same facts as JSON in `<script type="application/json" id="lti-launch-report">`),
 //!   deep linking (a picker, or an immediate answer with `--auto-deep-link`), the JWKS, the tool's Dynamic
-//!   Registration JSON and a small JSON API (`/api/platforms`).
+//!   Registration JSON and a small JSON API (`/api/platforms`, `/api/launches/{id}` and its services).
 
 /// `docs/tool-guide.md`: adding LTI 1.3 to your own axum tool (its code blocks are compiled as doc tests).
 #[doc = include_str!("../../docs/tool-guide.md")]

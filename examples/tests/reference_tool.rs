@@ -592,6 +592,29 @@ async fn c36_c97_c121_resource_link_launch_shows_diagnostics_and_runs_services_o
     let again = service(&report(&page), "ags")["steps"][0]["detail"]["id"].clone();
     assert_eq!(again, line_item["id"]);
 
+    // The same through the JSON API, for scripts.
+    let api = w.tool_url.join(&format!("api/launches/{id}")).unwrap();
+    let json: Value = serde_json::from_str(&w.browser.get(&api).await.body).unwrap();
+    assert_eq!(service(&json, "ags")["status"], "ok");
+    let page = w
+        .browser
+        .post_form(
+            &w.tool_url
+                .join(&format!("api/launches/{id}/services/nrps"))
+                .unwrap(),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let nrps: Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(nrps["steps"][0]["detail"]["members"], ROSTER);
+    let page = w
+        .browser
+        .get(&w.tool_url.join("api/launches/nope").unwrap())
+        .await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("reference_tool.launch.unknown"));
+
     // A service the launch does not offer, and an unknown launch id.
     let page = w
         .browser

@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Request, State};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
@@ -37,6 +38,8 @@ const MAX_BODY: usize = 256 * 1024;
 /// | `GET /.well-known/jwks.json` | the tool's public keys |
 /// | `GET /.well-known/lti-tool-registration.json` | the tool's Dynamic-Registration JSON |
 /// | `GET, POST /api/platforms` | list / register platforms (JSON) |
+/// | `GET /api/launches/{id}` | a stored launch's report (JSON) |
+/// | `POST /api/launches/{id}/services/{nrps,ags}` | run a service, answer its report (JSON) |
 /// | `POST /platforms` | register a platform from the home page's form |
 pub fn app(server: ToolServer) -> Router {
     Router::new()
@@ -53,8 +56,30 @@ pub fn app(server: ToolServer) -> Router {
             "/api/platforms",
             get(list_platforms).post(add_platform_json),
         )
+        .route("/api/launches/{id}", get(launch_json))
+        .route(
+            "/api/launches/{id}/services/{service}",
+            post(run_service_json),
+        )
         .route("/platforms", post(add_platform_form))
+        .layer(middleware::from_fn(log_request))
         .with_state(server)
+}
+
+/// One line per request: method, path (no query: it may carry login parameters), status, duration.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
 }
 
 async fn home(State(server): State<ToolServer>) -> Response {
@@ -155,6 +180,44 @@ async fn run_service(
             "the launch does not offer this service (expected `nrps` or `ags`)",
         ),
         Err(e) => server_error_page(&e),
+    }
+}
+
+async fn launch_json(State(server): State<ToolServer>, Path(id): Path<String>) -> Response {
+    match server.launches().find(&id).await {
+        Ok(Some(record)) => Json(record.report).into_response(),
+        Ok(None) => json_refusal(
+            StatusCode::NOT_FOUND,
+            "reference_tool.launch.unknown",
+            "no such launch here (launches are kept for an hour)",
+        ),
+        Err(e) => json_error(&e),
+    }
+}
+
+async fn run_service_json(
+    State(server): State<ToolServer>,
+    Path((id, service)): Path<(String, String)>,
+) -> Response {
+    let mut record = match server.launches().find(&id).await {
+        Ok(Some(record)) => record,
+        Ok(None) => {
+            return json_refusal(
+                StatusCode::NOT_FOUND,
+                "reference_tool.launch.unknown",
+                "no such launch here (launches are kept for an hour)",
+            );
+        }
+        Err(e) => return json_error(&e),
+    };
+    match services::run_and_record(&server, &mut record, &service).await {
+        Ok(Some(report)) => Json(report).into_response(),
+        Ok(None) => json_refusal(
+            StatusCode::NOT_FOUND,
+            "reference_tool.service.not_offered",
+            "the launch does not offer this service (expected `nrps` or `ags`)",
+        ),
+        Err(e) => json_error(&e),
     }
 }
 
@@ -302,9 +365,9 @@ fn server_error_page(e: &ToolServerError) -> Response {
 
 fn json_error(e: &ToolServerError) -> Response {
     log(e);
-    (
-        e.status(),
-        Json(json!({"error": e.code(), "message": e.public_message()})),
-    )
-        .into_response()
+    json_refusal(e.status(), e.code(), &e.public_message())
+}
+
+fn json_refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error": code, "message": message}))).into_response()
 }
