@@ -61,6 +61,8 @@ const SCOPES: [&str; 4] = [
 type Returned = Arc<Mutex<Vec<Result<VerifiedDeepLinkingResponse, String>>>>;
 
 struct World {
+    server: ToolServer,
+    clock: Arc<ManualClock>,
     tool_url: Url,
     platform_url: Url,
     platform: Platform,
@@ -111,7 +113,7 @@ async fn tool_server(
 async fn world(auto_services: bool, auto_deep_link: bool) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::at_unix_seconds(START));
-    let (_server, tool_url) =
+    let (server, tool_url) =
         tool_server(&dir, clock.clone(), (auto_services, auto_deep_link)).await;
     let mut browser = Browser::new();
 
@@ -257,6 +259,8 @@ async fn world(auto_services: bool, auto_deep_link: bool) -> World {
     assert_eq!(page.status, 201, "{}", page.body);
 
     World {
+        server,
+        clock,
         tool_url,
         platform_url,
         platform,
@@ -928,4 +932,19 @@ async fn hostile_requests_to_the_launch_endpoint_get_their_status_and_code() {
         .await;
     assert_eq!(page.status, 404);
     assert!(!page.body.contains("<script>"));
+}
+
+#[tokio::test]
+async fn launches_expire_after_an_hour_and_are_purged() {
+    let mut w = world(false, false).await;
+    let start = w.start(w.resource_link_request()).await;
+    let page = w.browser.get(&start.url).await;
+    let id = report(&page)["launch_id"].as_str().unwrap().to_owned();
+    let url = w.tool_url.join(&format!("launches/{id}")).unwrap();
+    assert_eq!(w.browser.get(&url).await.status, 200);
+    assert_eq!(w.server.purge_expired(100).await.unwrap(), 0);
+    w.clock.advance(std::time::Duration::from_secs(3601));
+    assert_eq!(w.browser.get(&url).await.status, 404);
+    assert_eq!(run(&mut w, &id, "nrps").await.status, 404);
+    assert_eq!(w.server.purge_expired(100).await.unwrap(), 1);
 }

@@ -139,6 +139,18 @@ async fn serve(options: &Options) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!(%listen, base_url = %server.config().base_url(), "listening");
+    let maintenance = server.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match maintenance.purge_expired(10_000).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired launch records removed"),
+                Err(e) => tracing::warn!(error = %e, "purge of expired launch records failed"),
+            }
+        }
+    });
     axum::serve(listener, app(server))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

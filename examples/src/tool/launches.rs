@@ -60,6 +60,14 @@ impl Launches {
             .map_err(ToolServerError::Storage)
     }
 
+    /// Removes up to `limit` expired launch records; returns how many.
+    pub(crate) async fn purge_expired(&self, limit: usize) -> Result<usize, ToolServerError> {
+        self.store
+            .purge_expired(LAUNCH_NS, limit)
+            .await
+            .map_err(ToolServerError::Storage)
+    }
+
     /// The record of `id`; `None` when unknown or expired (ids longer than a token are unknown, not errors).
     pub(crate) async fn find(&self, id: &str) -> Result<Option<LaunchRecord>, ToolServerError> {
         if id.is_empty() || id.len() > 64 {

@@ -139,6 +139,15 @@ impl ToolServer {
         self.inner.index.list().await
     }
 
+    /// Removes up to `limit` expired launch records from disk (reads never see them; this reclaims the space).
+    /// `lti-tool`'s own login-state and nonce records expire the same way but the facade has no purge hook yet.
+    ///
+    /// # Errors
+    /// [`ToolServerError::Storage`].
+    pub async fn purge_expired(&self, limit: usize) -> Result<usize, ToolServerError> {
+        self.inner.launches.purge_expired(limit).await
+    }
+
     /// The tool's Dynamic-Registration JSON.
     pub fn registration(&self) -> ClientRegistration {
         tool_registration(&self.inner.config)
