@@ -206,6 +206,21 @@ impl Tool {
         &self.inner.clock
     }
 
+    /// Removes up to `limit` expired login states and used nonces from the store; returns how many it removed.
+    /// Reads never depend on it (an expired record already counts as absent): call it from a maintenance task
+    /// (every few minutes) so a long-running tool's store does not grow with every login.
+    ///
+    /// # Errors
+    /// [`lti_storage::Error`] when the store fails.
+    pub async fn purge_expired(&self, limit: usize) -> Result<usize, lti_storage::Error> {
+        let store = &self.inner.store;
+        let states = store.purge_expired(STATE_NS, limit).await?;
+        let nonces = store
+            .purge_expired(NONCE_NS, limit.saturating_sub(states).max(1))
+            .await?;
+        Ok(states.saturating_add(nonces))
+    }
+
     /// The tool's service-token source (OAuth 2.0 client credentials with JWT assertions signed by the
     /// [`key_ring`](Self::key_ring)), shared by every service client so tokens are cached once per tool; `None`
     /// unless the builder got both a key ring and an HTTP client.
