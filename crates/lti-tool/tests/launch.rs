@@ -947,12 +947,13 @@ async fn purge_expired_removes_old_states_and_nonces_only() {
         "nothing has expired yet"
     );
     p.clock.advance(Duration::from_secs(3600));
-    let fresh = p.login().await;
     assert_eq!(
         p.tool.purge_expired(100).await.unwrap(),
         2,
         "one abandoned state, one used nonce"
     );
+    assert_eq!(p.tool.purge_expired(100).await.unwrap(), 0);
+    let fresh = p.login().await;
     // The fresh login still launches.
     p.tool
         .launch(p.post(
