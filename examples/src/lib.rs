@@ -6,6 +6,7 @@
 //! - `reference-platform` ([`platform`]): an LMS-shaped platform server (axum, sled) to develop tools against.
 //! - [`browser`]: a minimal headless browser (cookies, redirects, auto-submitting forms) that drives launches
 //!   across the reference servers over real sockets.
+//! - `reference-tool`: the reference LTI tool (axum, sled), see [`tool`].
 #![cfg_attr(
     test,
     allow(
@@ -18,6 +19,7 @@
 
 pub mod browser;
 pub mod platform;
+pub mod tool;
 
 /// The platform guide (`docs/platform-guide.md`), compiled here so that its code stays true.
 #[doc = include_str!("../../docs/platform-guide.md")]

@@ -1,7 +1,12 @@
 //! The LTI 1.3 message model: claim URIs defined once, typed claims, roles, message types and their required-claim
-//! rules, OIDC third-party login types (both directions), and registrations (tool side and platform side).
+//! rules, OIDC third-party login types (both directions), registrations (tool side and platform side, and the
+//! Dynamic Registration JSON), the rules a sender must meet ([`message::check_outbound`]) and custom-variable
+//! substitution ([`variables`]).
 //!
-//! Types only: no HTTP, no storage. The tool and platform facades (`lti-tool`, `lti-platform`) put them to work.
+//! No HTTP client and no handlers: the tool and platform facades (`lti-tool`, `lti-platform`) put these types to
+//! work. The one piece with I/O is [`service_access`], the gate every platform-side Advantage service (AGS, NRPS)
+//! shares: bearer tokens through a [`service_access::ServiceAuthorizer`], scoped service URLs, and context adoption
+//! kept in an `lti_storage::Store`.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,

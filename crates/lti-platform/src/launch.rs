@@ -131,6 +131,21 @@ impl LaunchRequest {
         self.extra_claims.insert(uri.into(), value);
         self
     }
+
+    /// Offers Assignment and Grade Services: the endpoint claim, e.g. from
+    /// `lti_ags::AgsService::endpoint_claim(..).to_claim()` (its URLs are checked as resolved https service URLs,
+    /// checklist E63).
+    #[must_use]
+    pub fn with_ags_endpoint(self, claim: lti_core::claims::AgsEndpoint) -> Self {
+        self.with_extra_claim(lti_core::uri::claim::AGS_ENDPOINT, claim.into_value())
+    }
+
+    /// Offers Names and Role Provisioning Services: the membership claim, e.g. from
+    /// `lti_nrps::NrpsService::claim(..).to_service_claim()`.
+    #[must_use]
+    pub fn with_names_role_service(self, claim: lti_core::claims::NamesRoleService) -> Self {
+        self.with_extra_claim(lti_core::uri::claim::NRPS, claim.into_value())
+    }
 }
 
 /// The launching user: the stable id (`sub`) and the OIDC profile claims, which are sent only when the tool's

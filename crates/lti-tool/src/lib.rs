@@ -28,9 +28,13 @@ pub use config::{
 pub use deep_linking::{deep_linking_request, deep_linking_response_page};
 pub use error::{LaunchError, LoginError};
 pub use launch::Launch;
+/// The Assignment and Grade Services crate, re-exported for [`Tool::ags_client`].
+pub use lti_ags;
+/// The Names and Role Provisioning Services crate, re-exported for [`Tool::nrps_client`].
+pub use lti_nrps;
 pub use registry::{PlatformRegistry, RegistryError, StaticRegistry, StoreRegistry};
 pub use services::{
-    AccessToken, Scopes, TokenEndpoint, TokenError, TokenSource, TokenSourceConfig,
-    service_token_endpoint,
+    AccessToken, Scopes, ServiceSetupError, TokenEndpoint, TokenError, TokenSource,
+    TokenSourceConfig, service_token_endpoint,
 };
 pub use tool::{Tool, ToolBuilder};

@@ -46,6 +46,81 @@ pub fn service_token_endpoint(
     }
 }
 
+/// Why a service client could not be set up for a launch.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceSetupError {
+    /// The tool cannot get service tokens: give the [`ToolBuilder`](crate::ToolBuilder) a key ring and an HTTP
+    /// client.
+    #[error(
+        "no token source: build the tool with a key ring and an HTTP client to call platform services"
+    )]
+    NoTokenSource,
+    /// The registration's token endpoint is unusable.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// The launch's AGS claim is not an AGS endpoint claim.
+    #[error("the launch's AGS claim: {0}")]
+    AgsClaim(#[source] lti_core::Error),
+    /// The launch's NRPS claim is not usable.
+    #[error("the launch's NRPS claim: {0}")]
+    NrpsClaim(#[source] lti_nrps::Error),
+}
+
+impl crate::Tool {
+    /// An [`AgsClient`](lti_ags::AgsClient) for the line items a launch offers, authorized through the tool's
+    /// [`token_source`](crate::Tool::token_source) at the launch's registration (deployment from the launch);
+    /// `None` when the launch carries no AGS claim (checklist K97). Store the claim and the registration to grade
+    /// later without a launch: [`AgsClient::new`](lti_ags::AgsClient::new) takes them directly.
+    ///
+    /// # Errors
+    /// [`ServiceSetupError`] naming what is missing or malformed.
+    pub fn ags_client(
+        &self,
+        launch: &crate::Launch,
+    ) -> Result<Option<lti_ags::AgsClient>, ServiceSetupError> {
+        let Some(claim) = lti_ags::AgsEndpointClaim::from_message(launch.message())
+            .map_err(ServiceSetupError::AgsClaim)?
+        else {
+            return Ok(None);
+        };
+        let tokens = self
+            .token_source()
+            .ok_or(ServiceSetupError::NoTokenSource)?;
+        let endpoint = service_token_endpoint(launch.registration(), Some(launch.deployment_id()))?;
+        Ok(Some(lti_ags::AgsClient::new(
+            tokens.clone(),
+            endpoint,
+            claim,
+            std::sync::Arc::clone(self.clock()),
+        )))
+    }
+
+    /// An [`NrpsClient`](lti_nrps::NrpsClient) and the launch's membership claim, to read the roster with
+    /// [`NrpsClient::members`](lti_nrps::NrpsClient::members); `None` when the launch carries no NRPS claim.
+    ///
+    /// # Errors
+    /// [`ServiceSetupError`] naming what is missing or malformed.
+    pub fn nrps_client(
+        &self,
+        launch: &crate::Launch,
+    ) -> Result<Option<(lti_nrps::NrpsClient, lti_nrps::NrpsClaim)>, ServiceSetupError> {
+        let Some(claim) = launch.message().names_role_service.as_ref() else {
+            return Ok(None);
+        };
+        let claim =
+            lti_nrps::NrpsClaim::from_launch(claim).map_err(ServiceSetupError::NrpsClaim)?;
+        let tokens = self
+            .token_source()
+            .ok_or(ServiceSetupError::NoTokenSource)?;
+        let endpoint = service_token_endpoint(launch.registration(), Some(launch.deployment_id()))?;
+        Ok(Some((
+            lti_nrps::NrpsClient::new(tokens.clone(), endpoint),
+            claim,
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

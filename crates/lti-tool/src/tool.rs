@@ -10,6 +10,7 @@ use lti_core::login::{AuthRequest, AuthResponse, LoginInitiation};
 use lti_core::message::{LtiMessage, MessageRules, ResourceLinkRules, validate_lti_claims};
 use lti_core::{Nonce, PlatformRegistration, State};
 use lti_http::HttpClient;
+use lti_security::oauth::TokenSource;
 use lti_security::{
     ClaimRules, Clock, DEFAULT_TOKEN_BYTES, JwksCache, JwtVerifier, KeyRing, NumericDate,
     RequiredClaim, SystemClock, random_token,
@@ -43,6 +44,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     key_ring: Option<Arc<KeyRing>>,
     rules: Vec<Arc<dyn MessageRules>>,
+    tokens: Option<TokenSource>,
 }
 
 /// Builds a [`Tool`]: [`registry`](Self::registry), [`store`](Self::store) and either
@@ -138,14 +140,23 @@ impl ToolBuilder {
             .registry
             .ok_or(ConfigError::Missing { what: "registry" })?;
         let store = self.store.ok_or(ConfigError::Missing { what: "store" })?;
-        let jwks = match (self.jwks, self.http) {
+        let jwks = match (self.jwks, &self.http) {
             (Some(cache), _) => cache,
-            (None, Some(http)) => JwksCache::new(http, Arc::clone(&self.clock)),
+            (None, Some(http)) => JwksCache::new(Arc::clone(http), Arc::clone(&self.clock)),
             (None, None) => {
                 return Err(ConfigError::Missing {
                     what: "http_client",
                 });
             }
+        };
+        // One token source per tool, so every service client shares its token cache.
+        let tokens = match (&self.key_ring, self.http) {
+            (Some(keys), Some(http)) => Some(TokenSource::new(
+                http,
+                Arc::clone(keys),
+                Arc::clone(&self.clock),
+            )),
+            _ => None,
         };
         let target_origins = config.target_origins();
         Ok(Tool {
@@ -158,6 +169,7 @@ impl ToolBuilder {
                 clock: self.clock,
                 key_ring: self.key_ring,
                 rules: self.rules,
+                tokens,
             }),
         })
     }
@@ -192,6 +204,28 @@ impl Tool {
     /// The tool's clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
+    }
+
+    /// Removes up to `limit` expired login states and used nonces from the store; returns how many it removed.
+    /// Reads never depend on it (an expired record already counts as absent): call it from a maintenance task
+    /// (every few minutes) so a long-running tool's store does not grow with every login.
+    ///
+    /// # Errors
+    /// [`lti_storage::Error`] when the store fails.
+    pub async fn purge_expired(&self, limit: usize) -> Result<usize, lti_storage::Error> {
+        let store = &self.inner.store;
+        let states = store.purge_expired(STATE_NS, limit).await?;
+        let nonces = store
+            .purge_expired(NONCE_NS, limit.saturating_sub(states).max(1))
+            .await?;
+        Ok(states.saturating_add(nonces))
+    }
+
+    /// The tool's service-token source (OAuth 2.0 client credentials with JWT assertions signed by the
+    /// [`key_ring`](Self::key_ring)), shared by every service client so tokens are cached once per tool; `None`
+    /// unless the builder got both a key ring and an HTTP client.
+    pub fn token_source(&self) -> Option<&TokenSource> {
+        self.inner.tokens.as_ref()
     }
 
     /// The OIDC login initiation handler (step 1 → 2) [Sec §5.1.1.1–2]: reads the initiation from a GET query or

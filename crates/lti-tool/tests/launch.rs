@@ -930,3 +930,37 @@ async fn b23_nonce_durability_flush_or_background() {
         );
     }
 }
+
+/// Expired login states and used nonces are purged on request; live ones stay.
+#[tokio::test]
+async fn purge_expired_removes_old_states_and_nonces_only() {
+    let p = Platform::new();
+    let used = p.login().await;
+    p.tool
+        .launch(p.post(&p.sign(&p.claims(&used)), &used.state, Some(&used.cookie)))
+        .await
+        .unwrap();
+    let _abandoned = p.login().await;
+    assert_eq!(
+        p.tool.purge_expired(100).await.unwrap(),
+        0,
+        "nothing has expired yet"
+    );
+    p.clock.advance(Duration::from_secs(3600));
+    assert_eq!(
+        p.tool.purge_expired(100).await.unwrap(),
+        2,
+        "one abandoned state, one used nonce"
+    );
+    assert_eq!(p.tool.purge_expired(100).await.unwrap(), 0);
+    let fresh = p.login().await;
+    // The fresh login still launches.
+    p.tool
+        .launch(p.post(
+            &p.sign(&p.claims(&fresh)),
+            &fresh.state,
+            Some(&fresh.cookie),
+        ))
+        .await
+        .unwrap();
+}

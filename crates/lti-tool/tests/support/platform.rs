@@ -80,6 +80,15 @@ impl Platform {
 
     /// A platform and a tool; `store` defaults to a `MemoryStore` on the shared manual clock.
     pub fn with(config: ToolConfig, store: Option<Arc<dyn Store>>) -> Self {
+        Self::with_keys(config, store, None)
+    }
+
+    /// As [`with`](Self::with), the tool also holding `key_ring` (for service tokens).
+    pub fn with_keys(
+        config: ToolConfig,
+        store: Option<Arc<dyn Store>>,
+        key_ring: Option<Arc<lti_security::KeyRing>>,
+    ) -> Self {
         let key = platform_key();
         let clock = Arc::new(ManualClock::starting_now());
         let router = RouterClient::new();
@@ -102,13 +111,15 @@ impl Platform {
             registration(ISS, "tool-client-2"),
             registration("https://other-platform.example", "other-client"),
         ]);
-        let tool = Tool::builder(config)
+        let mut builder = Tool::builder(config)
             .registry(Arc::new(registry))
             .store(Arc::clone(&store))
             .http_client(Arc::new(router.clone()))
-            .clock(clock.clone())
-            .build()
-            .unwrap();
+            .clock(clock.clone());
+        if let Some(key_ring) = key_ring {
+            builder = builder.key_ring(key_ring);
+        }
+        let tool = builder.build().unwrap();
         Self {
             key,
             router,
