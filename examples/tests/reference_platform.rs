@@ -943,3 +943,116 @@ async fn c92_deep_linking_response_posted_by_another_signed_in_user_is_refused()
     let links = w.get_json("/api/contexts/demo-course/links").await;
     assert_eq!(links["links"].as_array().unwrap().len(), 2);
 }
+
+/// The launch report the reference tool embeds in its launch page.
+fn launch_report(page: &Page) -> Value {
+    let marker = format!("id=\"{}\">", lti_examples::tool::LAUNCH_REPORT_ID);
+    let start = page.body.find(&marker).expect("a launch report") + marker.len();
+    let end = start + page.body[start..].find("</script>").unwrap();
+    serde_json::from_str(&page.body[start..end]).unwrap()
+}
+
+/// The two reference servers together, as a newcomer runs them: the reference tool's own Dynamic Registration
+/// JSON registers it here, the platform's answer registers the platform there, and a browser launches, deep
+/// links and has the tool run NRPS and AGS against the platform.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_tool_and_reference_platform_work_together() {
+    use lti_examples::tool::{PlatformSpec, ToolServer, ToolServerConfig};
+
+    let platform_data = tempfile::tempdir().unwrap();
+    let (platform_listener, platform_url) = listener().await;
+    let issuer = platform_url.as_str().trim_end_matches('/').to_owned();
+    let state = PlatformState::open(platform_data.path(), &issuer)
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(platform_listener, app(state)).await });
+
+    let tool_data = tempfile::tempdir().unwrap();
+    let (tool_listener, tool_url) = listener().await;
+    let config = ToolServerConfig::new(tool_url.as_str(), tool_data.path())
+        .unwrap()
+        .with_auto_services(true)
+        .with_auto_deep_link(true);
+    let server = ToolServer::open(config).await.unwrap();
+    let served = server.clone();
+    tokio::spawn(async move { axum::serve(tool_listener, lti_examples::tool::app(served)).await });
+
+    let http = reqwest::Client::new();
+    let registration = http
+        .get(
+            tool_url
+                .join("/.well-known/lti-tool-registration.json")
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let answer = http
+        .post(platform_url.join("/api/tools").unwrap())
+        .header("content-type", "application/json")
+        .body(registration)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    let answer = answer.bytes().await.unwrap();
+    server
+        .add_platform(&PlatformSpec::from_json(&answer).unwrap())
+        .await
+        .unwrap();
+    let registered: Value = serde_json::from_slice(&answer).unwrap();
+    let link = registered["resource_link_id"].as_str().unwrap();
+
+    let browser = Browser::new().unwrap();
+    let launch = |user: &str, link: &str, message: &str| {
+        let mut url = platform_url.join("/launch-as").unwrap();
+        url.query_pairs_mut()
+            .append_pair("user", user)
+            .append_pair("context", "demo-course")
+            .append_pair("link", link)
+            .append_pair("message", message);
+        url
+    };
+
+    // a learner launch: the tool verifies it, reads the whole roster and grades the learner
+    let page = browser
+        .get(&launch("learner-2", link, "resource"))
+        .await
+        .unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let report = launch_report(&page);
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["user"], "learner-2");
+    for service in report["services"].as_array().unwrap() {
+        assert_eq!(service["status"], "ok", "{service}");
+    }
+    let gradebook: Value = serde_json::from_slice(
+        &http
+            .get(
+                platform_url
+                    .join("/api/contexts/demo-course/gradebook")
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let results = gradebook["line_items"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{gradebook}");
+    assert_eq!(results[0]["userId"], "learner-2");
+
+    // the instructor adds content: the tool answers the deep linking request at once
+    let page = browser
+        .get(&launch("instructor-1", link, "deeplink"))
+        .await
+        .unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("1 link(s) added"), "{}", page.body);
+}
