@@ -525,6 +525,13 @@ async fn c47_hostile_launch_as_inputs_are_refused_with_their_code() {
             "missing_parameter",
         ),
         (
+            w.platform(
+                "/launch-as?user=instructor-1&context=demo-course&tool=tool-x&message=deeplink",
+            ),
+            404,
+            "unknown_tool",
+        ),
+        (
             w.platform("/launch-as?user=a&user=b&context=demo-course&link=x"),
             400,
             "repeated_parameter",

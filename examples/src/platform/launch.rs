@@ -192,6 +192,18 @@ pub async fn start(
                     ));
                 }
             };
+            let deployed = courses
+                .links(course.id.as_str())
+                .await?
+                .iter()
+                .any(|l| l.client_id == client_id);
+            if !deployed {
+                return Err(AppError::new(
+                    StatusCode::NOT_FOUND,
+                    "unknown_tool",
+                    format!("no tool `{client_id}` in `{}`", course.id.as_str()),
+                ));
+            }
             let registration = registration(state, &client_id).await?;
             let deployment = match &link {
                 Some(link) if link.client_id == client_id => {
