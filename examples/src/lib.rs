@@ -1,6 +1,8 @@
 //! Runnable lti-rs programs.
 //!
-//! - `foundation-demo` (`cargo xtask demo`): what the foundation crates do today, for real — a key ring in a
+//! - `lti-demo` (`cargo xtask demo`, [`demo`]): both reference servers on loopback, registered with each other, and
+//!   the implementation guide's use cases played over real HTTP.
+//! - `foundation-demo`: what the foundation crates do today, for real — a key ring in a
 //!   sled store signs a launch-shaped id_token, a tool verifies it against the platform's JWKS fetched through
 //!   the HTTP layer, hostile variants are refused, keys rotate.
 //! - `reference-platform` ([`platform`]): an LMS-shaped platform server (axum, sled) to develop tools against.
@@ -18,6 +20,7 @@
 )]
 
 pub mod browser;
+pub mod demo;
 pub mod platform;
 pub mod tool;
 

@@ -1,22 +1,30 @@
-//! `cargo xtask demo`: runs what lti-rs can do today, end to end.
-//!
-//! Until the reference platform and reference tool exist, that is the foundation demo
-//! (`examples/src/bin/foundation-demo.rs`): a key ring in a sled store signs a launch-shaped id_token, a tool
-//! verifies it through the JWKS cache, hostile tokens are refused, keys rotate. The demo's data lives in
-//! `target/lti-demo`, so a second run shows the keys coming back from the store.
+//! `cargo xtask demo`: the reference platform and the reference tool on free loopback ports with fresh data
+//! directories (`target/lti-demo`), registered with each other, and the implementation guide's use cases played
+//! over real HTTP by a headless browser (`examples/src/bin/lti-demo.rs`, `examples/src/demo.rs`). With `--serve`,
+//! both keep running afterwards for a browser.
 
 use crate::cargo::Step;
 use crate::workspace;
 
-/// Runs the demo.
+/// Runs the demo; `args` may be `--serve`.
 ///
 /// # Errors
-/// When the demo fails to build or exits unsuccessfully.
-pub(crate) fn run() -> Result<(), String> {
+/// An unknown argument, or the demo failing to build or exiting unsuccessfully.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let serve = match args {
+        [] => false,
+        [flag] if flag == "--serve" => true,
+        other => {
+            return Err(format!(
+                "`cargo xtask demo` takes only `--serve` (got `{}`)",
+                other.join(" ")
+            ));
+        }
+    };
     let root = workspace::root()?;
     let data_dir = root.join("target").join("lti-demo");
     let data_dir = data_dir.to_string_lossy();
-    Step::new(
+    let mut step = Step::new(
         "demo",
         &[
             "run",
@@ -24,11 +32,14 @@ pub(crate) fn run() -> Result<(), String> {
             "--package",
             "lti-examples",
             "--bin",
-            "foundation-demo",
+            "lti-demo",
             "--",
+            "--data",
         ],
     )
-    .args(&[&data_dir])
-    .run(&root)
-    .map(|_| ())
+    .args(&[&data_dir]);
+    if serve {
+        step = step.args(&["--serve"]);
+    }
+    step.run(&root).map(|_| ())
 }

@@ -16,7 +16,7 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "demo",
-        "run what lti-rs does today end to end (examples/src/bin/foundation-demo.rs)",
+        "start the reference platform and tool, register them with each other, play the use cases over HTTP (`--serve` keeps them running)",
     ),
     ("help", "list the tasks"),
 ];
@@ -30,12 +30,12 @@ fn main() -> ExitCode {
             print_help();
             Ok(())
         }
+        Some("demo") => demo::run(&rest),
         Some(task) if !rest.is_empty() => Err(format!(
             "`cargo xtask {task}` takes no arguments (got `{}`); see `cargo xtask help`",
             rest.join(" ")
         )),
         Some("ci") => ci::run(),
-        Some("demo") => demo::run(),
         Some(other) => Err(format!("unknown task `{other}`; see `cargo xtask help`")),
     };
     match result {
