@@ -40,6 +40,8 @@ pub struct LaunchRequest {
     pub launch_presentation: Option<LaunchPresentation>,
     /// Further claims (service claims, vendor extensions), by full claim URI.
     pub extra_claims: Map<String, Value>,
+    /// The user whose work is reviewed (submission review launches) [SR 1.0].
+    pub for_user: Option<lti_core::claims::ForUser>,
 }
 
 impl LaunchRequest {
@@ -63,7 +65,40 @@ impl LaunchRequest {
             custom: Custom::new(),
             launch_presentation: None,
             extra_claims: Map::new(),
+            for_user: None,
         }
+    }
+
+    /// An `LtiSubmissionReviewRequest` (checklist O131): `reviewer` (an instructor, usually) asks the tool to show
+    /// `for_user`'s submission for line item `line_item` of `ags` (the container claim of the context; its
+    /// `lineitem` is set to `line_item`). The target is the line item's `submissionReview.url` when it declares
+    /// one, else the registration's; its `submissionReview.custom` goes into `custom`. Add the reviewer's roles
+    /// and the context as for any launch.
+    pub fn submission_review(
+        client_id: ClientId,
+        deployment_id: DeploymentId,
+        reviewer: Option<LaunchUser>,
+        for_user: lti_core::claims::ForUser,
+        mut ags: lti_ags::AgsEndpointClaim,
+        line_item: lti_ags::LineItemId,
+        review: Option<&lti_ags::SubmissionReview>,
+    ) -> Self {
+        ags.lineitem = Some(line_item);
+        let mut request = Self::new(
+            client_id,
+            deployment_id,
+            MessageType::LtiSubmissionReviewRequest,
+            reviewer,
+        )
+        .with_ags_endpoint(ags.to_claim());
+        request.for_user = Some(for_user);
+        if let Some(review) = review {
+            request.target_link_uri = review.url.as_deref().map(TargetLinkUri::from);
+            for (name, value) in review.custom.iter().flatten() {
+                request.custom.0.insert(name.clone(), value.clone());
+            }
+        }
+        request
     }
 
     /// An `LtiResourceLinkRequest` of `resource_link` for `user` (`None`: anonymous).

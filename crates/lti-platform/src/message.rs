@@ -28,6 +28,7 @@ pub(crate) fn build(
         custom,
         launch_presentation,
         extra_claims,
+        for_user,
     } = request;
     let mut roles_out = Vec::with_capacity(roles.len());
     for role in &roles {
@@ -64,18 +65,27 @@ pub(crate) fn build(
     message.context = context;
     message.tool_platform = tool_platform.cloned();
     message.launch_presentation = launch_presentation;
+    message.for_user = for_user;
     if !merged.0.is_empty() {
         message.custom = Some(merged);
     }
-    for (key, value) in extra_claims {
-        if url::Url::parse(&key).is_err() {
-            return Err(PlatformError::InvalidLaunch {
-                field: clip(&key),
-                reason: "extra claims must be named by a fully-qualified URL [Core §5.4.7]"
-                    .to_owned(),
-            });
+    if let Some(key) = extra_claims.keys().find(|k| url::Url::parse(k).is_err()) {
+        return Err(PlatformError::InvalidLaunch {
+            field: clip(key),
+            reason: "extra claims must be named by a fully-qualified URL [Core §5.4.7]".to_owned(),
+        });
+    }
+    if !extra_claims.is_empty() {
+        // Read the claims back through `LtiMessage`, so a claim the model types (the AGS and NRPS service
+        // claims, deep linking settings) lands in its typed field, where the message type's rules look for it.
+        let mut json = serde_json::to_value(&message).map_err(PlatformError::Serialize)?;
+        if let Some(object) = json.as_object_mut() {
+            object.extend(extra_claims);
         }
-        message.extra.insert(key, value);
+        message = serde_json::from_value(json).map_err(|e| PlatformError::InvalidLaunch {
+            field: "extra claims".to_owned(),
+            reason: clip(&e.to_string()),
+        })?;
     }
     if let Some(user) = user {
         message.sub = Some(user.id);
@@ -132,23 +142,25 @@ pub(crate) fn mint(
     sign_jwt(key, &message).map_err(PlatformError::Crypto)
 }
 
-/// The platform-side checks of a message before it is stored: lti-core's required-claim rules, then its
-/// outbound rules (E57 identifiers, E60 whitespace, E61 mentor scope, E63 service URLs).
+/// The platform-side checks of a message before it is stored: the required-claim rules of its message type
+/// (resource link, deep linking, submission review; the generic rules for others), then lti-core's outbound rules (E57 identifiers, E60 whitespace, E61 mentor scope, E63 service URLs).
 pub(crate) fn check(message: &LtiMessage, message_type: &MessageType) -> Result<(), PlatformError> {
     let resource_link = ResourceLinkRules::new();
+    let deep_linking = lti_deep_linking::DeepLinkingRequestRules::new();
+    let submission_review = lti_ags::SubmissionReviewRules::new();
     let other = AnyMessage(message_type.clone());
-    let rules: [&dyn MessageRules; 1] = if *message_type == MessageType::LtiResourceLinkRequest {
-        [&resource_link]
-    } else {
-        [&other]
+    let rules: [&dyn MessageRules; 1] = match message_type {
+        MessageType::LtiResourceLinkRequest => [&resource_link],
+        MessageType::LtiDeepLinkingRequest => [&deep_linking],
+        MessageType::LtiSubmissionReviewRequest => [&submission_review],
+        _ => [&other],
     };
     lti_core::message::validate_lti_claims(message, &rules)
         .map_err(PlatformError::LaunchMessage)?;
     lti_core::message::check_outbound(message).map_err(PlatformError::LaunchMessage)
 }
 
-/// Message types without platform-side rules of their own yet (their crates add them): the generic rules of
-/// `validate_lti_claims` still apply.
+/// Message types without rules of their own here: the generic rules of `validate_lti_claims` still apply.
 #[derive(Debug)]
 struct AnyMessage(MessageType);
 

@@ -59,6 +59,7 @@ async fn world() -> World {
         .store(Arc::new(MemoryStore::with_clock(clock.clone())))
         .http_client(Arc::new(router))
         .clock(clock)
+        .add_message_rules(Arc::new(lti_ags::SubmissionReviewRules::new()))
         .build()
         .unwrap();
     World { platform, tool }
@@ -222,4 +223,74 @@ async fn platform_error_reaches_the_tool_as_an_oidc_error() {
     assert_eq!(pending.form.field("error"), Some("login_required"));
     let e = post_to_tool(&w, &pending).await.unwrap_err();
     assert!(e.to_string().contains("login_required"), "{e}");
+}
+
+/// O130/O131: the platform starts a submission review from a gradebook cell (reviewer, `for_user`, the line item in
+/// the AGS claim, the line item's own review URL and custom parameters); the tool validates it with the
+/// submission review rules.
+#[tokio::test]
+async fn o130_o131_submission_review_launch_reaches_the_tool() {
+    let w = world().await;
+    let mut ags =
+        lti_ags::AgsEndpointClaim::new([lti_ags::scope::SCORE, lti_ags::scope::RESULT_READONLY]);
+    ags.lineitems = Some("https://lms.example/ags/course-1/lineitems".to_owned());
+    let mut review = lti_ags::SubmissionReview::new(vec![lti_ags::ActivityProgress::Submitted]);
+    review.url = Some("https://tool.example/review".to_owned());
+    review.custom = Some([("view".to_owned(), "essay".to_owned())].into());
+    let request = lti_platform::LaunchRequest::submission_review(
+        lti_core::ClientId::new(CLIENT_ID),
+        lti_core::DeploymentId::new(DEPLOYMENT_ID),
+        Some(user("instructor-1")),
+        lti_core::claims::ForUser::new(UserId::new("learner-1")),
+        ags,
+        lti_ags::LineItemId::new("https://lms.example/ags/course-1/lineitems/essay"),
+        Some(&review),
+    )
+    .with_roles([lti_core::Role::context(ContextRole::Instructor)]);
+    let pending = to_tool_form(&w, request, Some("instructor-1")).await;
+    let launch = post_to_tool(&w, &pending).await.unwrap();
+    let message = launch.message();
+    assert_eq!(
+        message.message_type,
+        Some(lti_core::message::MessageType::LtiSubmissionReviewRequest)
+    );
+    assert_eq!(
+        message
+            .for_user
+            .as_ref()
+            .and_then(|f| f.user_id.as_ref())
+            .map(|u| u.as_str()),
+        Some("learner-1")
+    );
+    assert_eq!(
+        launch.target_link_uri().as_str(),
+        "https://tool.example/review"
+    );
+    assert_eq!(
+        message.custom.as_ref().and_then(|c| c.get("view")),
+        Some("essay")
+    );
+    let claim = lti_ags::AgsEndpointClaim::from_message(message)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        claim.lineitem.as_ref().map(|l| l.as_str()),
+        Some("https://lms.example/ags/course-1/lineitems/essay")
+    );
+}
+
+/// O131 on the platform: a submission review without `for_user` is refused before anything is sent.
+#[tokio::test]
+async fn o131_review_without_for_user_is_refused_by_the_platform() {
+    let w = world().await;
+    let request = lti_platform::LaunchRequest::new(
+        lti_core::ClientId::new(CLIENT_ID),
+        lti_core::DeploymentId::new(DEPLOYMENT_ID),
+        lti_core::message::MessageType::LtiSubmissionReviewRequest,
+        Some(user("instructor-1")),
+    )
+    .with_roles([lti_core::Role::context(ContextRole::Instructor)]);
+    let err = w.platform.platform.start_launch(request).await.unwrap_err();
+    assert!(err.to_string().contains("claim"), "{err}");
+    assert_eq!(err.status(), 400);
 }
