@@ -9,141 +9,16 @@
     missing_docs
 )]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "support/services.rs"]
+mod services;
+
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use lti_core::{Issuer, ToolRegistration};
-use lti_http::RouterClient;
-use lti_platform::{Platform, PlatformConfig, StaticToolRegistry};
-use lti_security::oauth::{Scopes, TokenEndpoint, TokenError, TokenSource};
-use lti_security::{JwksCache, KeyProtection, KeyRing, KeyRingConfig};
-use lti_storage::{ManualClock, MemoryStore, Store};
-use url::Url;
-
-const CLIENT_ID: &str = "tool-1";
-const DEPLOYMENT: &str = "dep-1";
-const TOKEN_URL: &str = "https://lms.example/token";
-const SERVICE_URL: &str = "https://lms.example/api/scores";
-const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
-const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
-const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
-
-struct World {
-    platform: Platform,
-    tokens: TokenSource,
-    endpoint: TokenEndpoint,
-    clock: Arc<ManualClock>,
-    token_requests: Arc<AtomicUsize>,
-    service_calls: Arc<AtomicUsize>,
-}
-
-async fn keys(store: &Arc<dyn Store>, clock: &Arc<ManualClock>, name: &str) -> Arc<KeyRing> {
-    Arc::new(
-        KeyRing::open(
-            store.clone(),
-            name,
-            KeyProtection::insecure_plaintext_for_development(),
-            clock.clone(),
-            KeyRingConfig::new(),
-        )
-        .await
-        .unwrap(),
-    )
-}
-
-async fn world() -> World {
-    let clock = Arc::new(ManualClock::at_unix_seconds(1_800_000_000));
-    let tool_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
-    let platform_store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
-    let tool_keys = keys(&tool_store, &clock, "tool").await;
-    let router = RouterClient::new();
-
-    // The tool publishes its JWKS.
-    let published = tool_keys.clone();
-    router
-        .route("https://tool.example", move |_r: http::Request<Bytes>| {
-            let published = published.clone();
-            async move {
-                http::Response::builder()
-                    .header("content-type", "application/json")
-                    .body(Bytes::from(published.jwks_json().unwrap()))
-                    .unwrap()
-            }
-        })
-        .unwrap();
-
-    let registration = ToolRegistration::builder(CLIENT_ID)
-        .redirect_uri("https://tool.example/launch")
-        .initiate_login_uri("https://tool.example/login")
-        .target_link_uri("https://tool.example/home")
-        .jwks_url("https://tool.example/jwks")
-        .deployment(DEPLOYMENT)
-        .scope(SCORE)
-        .scope(LINEITEM)
-        .build()
-        .unwrap();
-    let config = PlatformConfig::new(
-        Issuer::new("https://lms.example"),
-        Url::parse("https://lms.example/auth").unwrap(),
-    )
-    .with_token_endpoint(Url::parse(TOKEN_URL).unwrap());
-    let platform = Platform::builder(config)
-        .tools(Arc::new(StaticToolRegistry::new().with(registration)))
-        .store(platform_store.clone())
-        .key_ring(keys(&platform_store, &clock, "platform").await)
-        .clock(clock.clone())
-        .jwks_cache(JwksCache::new(Arc::new(router.clone()), clock.clone()))
-        .build()
-        .unwrap();
-
-    // The platform: its token endpoint and one service guarded by the score scope.
-    let token_requests = Arc::new(AtomicUsize::new(0));
-    let service_calls = Arc::new(AtomicUsize::new(0));
-    let (p, tr, sc) = (
-        platform.clone(),
-        token_requests.clone(),
-        service_calls.clone(),
-    );
-    router
-        .route(
-            "https://lms.example",
-            move |request: http::Request<Bytes>| {
-                let (p, tr, sc) = (p.clone(), tr.clone(), sc.clone());
-                async move {
-                    if request.uri().path() == "/token" {
-                        tr.fetch_add(1, Ordering::SeqCst);
-                        return p.token(request).await;
-                    }
-                    sc.fetch_add(1, Ordering::SeqCst);
-                    match p.authorize_service(request.headers(), SCORE).await {
-                        Ok(grant) => http::Response::new(Bytes::from(format!(
-                            "ok for {}",
-                            grant.client_id().as_str()
-                        ))),
-                        Err(e) => e.into_response(),
-                    }
-                }
-            },
-        )
-        .unwrap();
-
-    let tokens = TokenSource::new(Arc::new(router), tool_keys, clock.clone());
-    let endpoint = TokenEndpoint::new(Url::parse(TOKEN_URL).unwrap(), CLIENT_ID)
-        .unwrap()
-        .with_deployment_id(DEPLOYMENT)
-        .unwrap();
-    World {
-        platform,
-        tokens,
-        endpoint,
-        clock,
-        token_requests,
-        service_calls,
-    }
-}
+use lti_security::oauth::{Scopes, TokenError};
+use services::{LINEITEM, LINEITEM_READONLY, SCORE, SERVICE_URL, World, world};
 
 fn score_call() -> http::Request<Bytes> {
     http::Request::post(SERVICE_URL)
@@ -203,8 +78,8 @@ async fn c73_token_cached_renewed_on_expiry_and_retried_once_after_401() {
 #[tokio::test]
 async fn c80_scope_not_allowed_is_the_platforms_invalid_scope() {
     let w = world().await;
-    let nrps: Scopes = [NRPS].into_iter().collect();
-    let error = w.call(&nrps).await.unwrap_err();
+    let readonly: Scopes = [LINEITEM_READONLY].into_iter().collect();
+    let error = w.call(&readonly).await.unwrap_err();
     let body = error.oauth_error().expect("the platform's error body");
     assert_eq!(body.error.as_str(), "invalid_scope", "{error}");
     assert_eq!(w.counts(), (1, 0));
