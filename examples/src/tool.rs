@@ -21,6 +21,7 @@ mod activities;
 mod config;
 mod deep_link;
 mod error;
+mod essays;
 mod keys;
 mod launches;
 mod pages;
@@ -31,10 +32,11 @@ mod routes;
 mod server;
 mod services;
 
-pub use activities::{ACTIVITIES, Activity};
+pub use activities::{ACTIVITIES, Activity, GRADE_TAG, Grading, PARTICIPATION_TAG};
 pub use config::ToolServerConfig;
 pub use error::ToolServerError;
 pub use keys::{KEY_FILE, load_or_create_key};
+pub use pages::PENDING_ESSAYS_ID;
 pub use platforms::PlatformSpec;
 pub use registration::tool_registration;
 pub use report::{
