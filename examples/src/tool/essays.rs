@@ -164,3 +164,111 @@ impl Essays {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lti_storage::MemoryStore;
+
+    use super::*;
+
+    fn essay(id: &str, user: &str, context: &str, at: &str) -> PendingEssay {
+        let mut claim = AgsEndpointClaim::new([lti_ags::scope::SCORE, lti_ags::scope::LINE_ITEM]);
+        claim.lineitems = Some("https://lms.example/ags/c/lineitems".to_owned());
+        PendingEssay {
+            id: id.to_owned(),
+            issuer: "https://lms.example".to_owned(),
+            client_id: "tool-1".to_owned(),
+            deployment_id: "d-1".to_owned(),
+            context_id: context.to_owned(),
+            resource_link_id: "link-essay".to_owned(),
+            user_id: user.to_owned(),
+            label: "Essay".to_owned(),
+            line_item: LineItemId::new("https://lms.example/ags/c/lineitems/7"),
+            score_maximum: 100.0,
+            claim,
+            submitted_at: Timestamp::parse(at).unwrap_or_else(|_| unreachable!()),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_resubmission_replaces_the_pending_essay_and_listings_stay_in_their_course() {
+        let essays = Essays::new(Arc::new(MemoryStore::new()));
+        let first = essays
+            .submit(essay("a", "learner-1", "course-1", "2030-01-01T10:00:00Z"))
+            .await
+            .unwrap_or_else(|_| unreachable!());
+        let again = essays
+            .submit(essay("b", "learner-1", "course-1", "2030-01-01T11:00:00Z"))
+            .await
+            .unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            again.id, first.id,
+            "the same learner's same link: one record"
+        );
+        essays
+            .submit(essay("c", "learner-2", "course-1", "2030-01-01T09:00:00Z"))
+            .await
+            .unwrap_or_else(|_| unreachable!());
+        essays
+            .submit(essay("d", "learner-3", "course-2", "2030-01-01T09:00:00Z"))
+            .await
+            .unwrap_or_else(|_| unreachable!());
+        let pending = essays
+            .pending("https://lms.example", "tool-1", "d-1", "course-1")
+            .await
+            .unwrap_or_default();
+        let users: Vec<&str> = pending.iter().map(|e| e.user_id.as_str()).collect();
+        assert_eq!(
+            users,
+            ["learner-2", "learner-1"],
+            "oldest first, course-1 only"
+        );
+        // another registration of the same issuer sees none of them
+        assert!(
+            essays
+                .pending("https://lms.example", "tool-2", "d-1", "course-1")
+                .await
+                .unwrap_or_default()
+                .is_empty()
+        );
+        // graded: gone
+        essays.remove("a").await.unwrap_or_else(|_| unreachable!());
+        assert_eq!(essays.find("a").await.ok().flatten(), None);
+        // ids that cannot be tokens are unknown, not errors
+        assert_eq!(essays.find("").await.ok().flatten(), None);
+        assert_eq!(essays.find(&"x".repeat(65)).await.ok().flatten(), None);
+    }
+
+    #[test]
+    fn the_record_keeps_urls_and_keys_never_a_token() {
+        let json = serde_json::to_value(essay("a", "learner-1", "c", "2030-01-01T10:00:00Z"))
+            .unwrap_or_default();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "claim",
+                "client_id",
+                "context_id",
+                "deployment_id",
+                "id",
+                "issuer",
+                "label",
+                "line_item",
+                "resource_link_id",
+                "score_maximum",
+                "submitted_at",
+                "user_id"
+            ]
+        );
+        let text = json.to_string();
+        assert!(
+            !text.contains("token") && !text.contains("Bearer"),
+            "{text}"
+        );
+    }
+}
