@@ -257,7 +257,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         .collect();
     for link in &added {
         say(&format!(
-            "use case 1 (guide 2.2.1, 2.3.1, 2.4.1): deep-linked \"{}\" as its own link {}",
+            "guide 2.2.1, 2.3.1, 2.4.1: deep-linked \"{}\" as its own link {}",
             at(link, "title").as_str().unwrap_or_default(),
             at(link, "id").as_str().unwrap_or_default()
         ));
@@ -296,7 +296,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         .and_then(|r| at(r, "resultScore").as_f64())
         .ok_or_else(|| fail("gradebook", format!("no quiz grade for learner-1: {book}")))?;
     say(&format!(
-        "use case 2 (guide 2.2.2): learner-1 finished Quiz 1; the tool's score {quiz_score} is in the gradebook \
+        "guide 2.2.2: learner-1 finished Quiz 1; the tool's score {quiz_score} is in the gradebook \
          at once"
     ));
 
@@ -321,7 +321,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         ));
     }
     say(&format!(
-        "use case 3 (guide 2.3.4, 2.4.3): one assessment, two grades: link {quiz_link} has {} columns (tags {})",
+        "guide 2.3.4, 2.4.3: one assessment, two grades: link {quiz_link} has {} columns (tags {})",
         quiz_columns.len(),
         two_tags.join(", ")
     ));
@@ -343,7 +343,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         ));
     }
     say(
-        "use case 4 (guide 2.2.2, 2.3.3): learner-1 submitted the essay; the gradebook shows it Submitted, \
+        "guide 2.2.2, 2.3.3: learner-1 submitted the essay; the gradebook shows it Submitted, \
          PendingManual, no result",
     );
 
@@ -396,7 +396,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         ));
     }
     say(&format!(
-        "use case 5 (guide 2.2.2, 2.3.3): instructor-1 graded the essay {ESSAY_GRADE} on the tool's grading page, \
+        "guide 2.2.2, 2.3.3: instructor-1 graded the essay {ESSAY_GRADE} on the tool's grading page, \
          no learner launch; the gradebook shows it FullyGraded"
     ));
 
@@ -444,7 +444,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         ));
     }
     say(&format!(
-        "use case 6 (guide 2.3.5): instructor-1 set the due date in the tool; the platform's line item {key} is \
+        "guide 2.3.5: instructor-1 set the due date in the tool; the platform's line item {key} is \
          due {due_from_tool}"
     ));
     let edited = browser
@@ -476,7 +476,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         ));
     }
     say(&format!(
-        "use case 7 (guide 2.3.5): instructor-1 moved the due date in the platform's gradebook; learner-1's next \
+        "guide 2.3.5: instructor-1 moved the due date in the platform's gradebook; learner-1's next \
          launch reads it in the tool: due {due_at_tool}"
     ));
 
@@ -498,7 +498,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
     engaged.sort();
     engaged.dedup();
     say(&format!(
-        "use case 8 (guide 2.2.3, 2.3.2, 2.4.2): the tool read {roster_members} members over NRPS (pages of the platform's size); engaged: {}",
+        "guide 2.2.3, 2.3.2, 2.4.2: the tool read {roster_members} members over NRPS (pages of the platform's size); engaged: {}",
         engaged.join(", ")
     ));
     Ok(Outcome {
