@@ -137,6 +137,33 @@ async fn hostile_requests_are_refused(servers: &demo::Servers, outcome: &demo::O
     assert_eq!(r.status(), 200);
     assert!(json(r).await.get("endDateTime").is_none());
 
+    // The gradebook page's form: `due` is required, and a bad value is refused with the field named, escaped.
+    let page_form = platform
+        .join(&format!("/courses/demo-course/gradebook/{key}"))
+        .unwrap();
+    let r = http
+        .post(page_form.clone())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("other=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("missing_parameter"));
+    let r = http
+        .post(page_form)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form("due", "<b>soon</b>"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("endDateTime") && !body.contains("<b>soon"),
+        "{body}"
+    );
+
     // The tool's grading and due-date pages need an instructor's launch: a learner's launch id is refused.
     let learner = &outcome.learner_launch;
     let r = http
