@@ -3,16 +3,27 @@
 //! ([`crate::browser`]), each step printed.
 //!
 //! Played today:
-//! 1. the instructor picks two activities in the tool (deep linking); both appear in the course as separate links
-//!    (guide 2.2.1, 2.3.1, 2.4.1);
-//! 2. a learner finishes a machine-graded activity: the tool creates the line item and the score is in the
+//! 1. the instructor picks two activities in the tool (deep linking, `Quiz 1` and `Essay`); both appear in the
+//!    course as separate links, each with its line item tagged `grade` (guide 2.2.1, 2.3.1, 2.4.1);
+//! 2. a learner finishes the machine-graded quiz: the tool finds the link's line item and the score is in the
 //!    gradebook at once (2.2.2);
-//! 3. a second activity's grade lands in its own column (2.3.4, 2.4.3);
-//! 4. the instructor sees which roster members engaged: the tool reads the whole roster over NRPS, across pages,
+//! 3. two grades for one assessment: the tool find-or-creates a second line item for the quiz's resource link,
+//!    tagged `participation`, and posts to both; the gradebook shows two columns for the one link (2.3.4, 2.4.3);
+//! 4. the learner submits the essay: the tool posts `Submitted` / `PendingManual` with no score and keeps what
+//!    it needs to grade later (registration key, deployment, line item URL, the claim's URLs; no token); the
+//!    gradebook shows the submission pending, no result (2.2.2, 2.3.3);
+//! 5. the instructor grades the essay on the tool's grading page, with no learner launch: the grade is posted
+//!    with an `AgsClient` built from the stored record, and the gradebook shows it (2.2.2, 2.3.3);
+//! 6. the instructor sets the quiz's due date in the tool (`AgsClient::update_line_item`); the platform's line
+//!    item (gradebook JSON and page) shows it (2.3.5);
+//! 7. the instructor moves the due date in the platform's gradebook form; the learner's next launch reads the
+//!    line item and the tool's launch report shows the new `due` (2.3.5);
+//! 8. the instructor sees which roster members engaged: the tool reads the whole roster over NRPS, across pages,
 //!    and the platform's gradebook says who has a result (2.2.3, 2.3.2, 2.4.2).
 //!
-//! Not yet played (the reference tool has no grading or due-date screens yet): the essay pending manual grading,
-//! two grades for one assessment, and due dates edited on either side (2.2.2 second half, 2.3.3, 2.3.5).
+//! Not yet played: submission review (the platform launching back into the tool from a gradebook cell) and
+//! the platform-side `POST /api/contexts/{id}/lineitems/{key}` (the demo uses its page form; the test suite
+//! drives the JSON form).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -111,7 +122,24 @@ pub struct Outcome {
     pub roster_members: u64,
     /// Members with at least one result.
     pub engaged: Vec<String>,
+    /// The tags of the quiz link's columns learner-1 has a result in (`grade`, `participation`).
+    pub quiz_tags: Vec<String>,
+    /// The due date the platform's line item had after the tool set it.
+    pub due_from_tool: String,
+    /// The due date the tool reported at the launch after the platform's edit.
+    pub due_at_tool: String,
+    /// learner-1's last essay or quiz launch id at the tool (not an instructor's).
+    pub learner_launch: String,
+    /// instructor-1's essay launch id at the tool (the grading page's capability).
+    pub instructor_launch: String,
 }
+
+/// The grade the instructor gives the essay.
+pub const ESSAY_GRADE: f64 = 83.0;
+/// The due date the instructor sets in the tool.
+pub const DUE_IN_TOOL: &str = "2030-01-31T23:59:00Z";
+/// The due date the instructor then sets in the platform.
+pub const DUE_IN_PLATFORM: &str = "2030-02-15T12:00:00Z";
 
 /// One result in the platform's gradebook.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,15 +257,26 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         .collect();
     for link in &added {
         say(&format!(
-            "use case 1: deep-linked \"{}\" as its own link {}",
+            "guide 2.2.1, 2.3.1, 2.4.1: deep-linked \"{}\" as its own link {}",
             at(link, "title").as_str().unwrap_or_default(),
             at(link, "id").as_str().unwrap_or_default()
         ));
     }
 
-    // 2 and 3. A learner does both activities: each launch makes the tool find or create its line item and post
-    // the score, which is in the platform's gradebook at once, one column per activity.
-    for link in &added_links {
+    let link_titled = |title: &str| -> Result<String, DemoError> {
+        added
+            .iter()
+            .find(|l| at(l, "title") == title)
+            .and_then(|l| at(l, "id").as_str().map(str::to_owned))
+            .ok_or_else(|| fail("deep linking", format!("no link titled {title}")))
+    };
+    let quiz_link = link_titled("Quiz 1")?;
+    let essay_link = link_titled("Essay")?;
+
+    // 2. A learner does both activities: each launch makes the tool find its line item (the one deep linking
+    //    created, tag `grade`) and post; the quiz is machine-graded, so its score is in the gradebook at once.
+    let mut learner_launch = String::new();
+    for link in [&quiz_link, &essay_link] {
         let page = browser
             .get(&launch_as("learner-1", link, "resource")?)
             .await
@@ -248,36 +287,203 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         if at(&ags, "status") != "ok" {
             return Err(fail("graded launch", format!("AGS did not run: {ags}")));
         }
+        learner_launch = text(&report, "launch_id", "graded launch")?;
     }
-    let grades = grades(&http, platform).await?;
-    let mut learner_columns: Vec<&str> = grades
-        .iter()
-        .filter(|g| g.user == "learner-1")
-        .map(|g| g.column.as_str())
-        .collect();
-    learner_columns.sort_unstable();
-    learner_columns.dedup();
-    let learner_columns = learner_columns.len();
-    if learner_columns < 2 {
-        return Err(fail(
-            "gradebook",
-            format!("expected learner-1 in 2 columns, found {learner_columns}: {grades:?}"),
-        ));
-    }
-    for grade in grades.iter().filter(|g| g.user == "learner-1") {
-        say(&format!(
-            "use cases 2, 3: {} scored {} in column {} (\"{}\"), visible in the gradebook at once",
-            grade.user, grade.score, grade.column, grade.label
-        ));
-    }
+    let book = gradebook(&http, platform).await?;
+    let quiz_grade = result_of(&book, &quiz_link, Some("grade"), "learner-1");
+    let quiz_score = quiz_grade
+        .as_ref()
+        .and_then(|r| at(r, "resultScore").as_f64())
+        .ok_or_else(|| fail("gradebook", format!("no quiz grade for learner-1: {book}")))?;
+    say(&format!(
+        "guide 2.2.2: learner-1 finished Quiz 1; the tool's score {quiz_score} is in the gradebook \
+         at once"
+    ));
 
-    // 4. The instructor's launch reads the roster across pages; the gradebook says who engaged.
+    // 3. Two grades for one assessment: the quiz link has a second line item tagged `participation`.
+    let quiz_columns = columns_of(&book, &quiz_link);
+    let mut two_tags: Vec<String> = quiz_columns
+        .iter()
+        .filter(|c| {
+            at(c, "results")
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| at(r, "userId") == "learner-1"))
+        })
+        .filter_map(|c| at(c, "tag").as_str().map(str::to_owned))
+        .collect();
+    two_tags.sort();
+    if two_tags != ["grade", "participation"] {
+        return Err(fail(
+            "two grades",
+            format!(
+                "expected learner-1 in the `grade` and `participation` columns of {quiz_link}: {book}"
+            ),
+        ));
+    }
+    say(&format!(
+        "guide 2.3.4, 2.4.3: one assessment, two grades: link {quiz_link} has {} columns (tags {})",
+        quiz_columns.len(),
+        two_tags.join(", ")
+    ));
+
+    // 4. The essay waits for the instructor: submitted, pending manual grading, no result published.
+    let pending = result_of(&book, &essay_link, Some("grade"), "learner-1").ok_or_else(|| {
+        fail(
+            "essay",
+            format!("no essay submission for learner-1: {book}"),
+        )
+    })?;
+    if at(&pending, "gradingProgress") != "PendingManual"
+        || at(&pending, "activityProgress") != "Submitted"
+        || !at(&pending, "resultScore").is_null()
+    {
+        return Err(fail(
+            "essay",
+            format!("expected Submitted / PendingManual and no result: {pending}"),
+        ));
+    }
+    say(
+        "guide 2.2.2, 2.3.3: learner-1 submitted the essay; the gradebook shows it Submitted, \
+         PendingManual, no result",
+    );
+
+    // 5. The instructor grades it in the tool, later, with no learner launch: the tool's grading page lists
+    //    the stored submission, the form posts the grade with a client built from the stored record.
     let page = browser
-        .get(&launch_as(
-            "instructor-1",
-            added_links.first().map(String::as_str).unwrap_or_default(),
-            "resource",
-        )?)
+        .get(&launch_as("instructor-1", &essay_link, "resource")?)
+        .await
+        .map_err(|e| fail("manual grading", e))?;
+    expect_ok(&page, "manual grading")?;
+    let instructor_report = report(&page, "manual grading")?;
+    let instructor_launch = text(&instructor_report, "launch_id", "manual grading")?;
+    let grading_url = join(
+        &servers.tool_url,
+        &format!("/launches/{instructor_launch}/grading"),
+    )?;
+    let grading = browser
+        .get(&grading_url)
+        .await
+        .map_err(|e| fail("manual grading", e))?;
+    expect_ok(&grading, "manual grading")?;
+    let listed = embedded_json(&grading, crate::tool::PENDING_ESSAYS_ID, "manual grading")?;
+    let action = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|e| at(e, "user_id") == "learner-1"))
+        .and_then(|e| at(e, "action").as_str())
+        .ok_or_else(|| {
+            fail(
+                "manual grading",
+                format!("learner-1's essay is not listed: {listed}"),
+            )
+        })?;
+    let graded = browser
+        .post_form(
+            &join(&servers.tool_url, action)?,
+            &[("score".to_owned(), ESSAY_GRADE.to_string())],
+        )
+        .await
+        .map_err(|e| fail("manual grading", e))?;
+    expect_ok(&graded, "manual grading")?;
+    let book = gradebook(&http, platform).await?;
+    let essay_result = result_of(&book, &essay_link, Some("grade"), "learner-1")
+        .ok_or_else(|| fail("manual grading", format!("no essay result: {book}")))?;
+    if at(&essay_result, "gradingProgress") != "FullyGraded"
+        || at(&essay_result, "resultScore").as_f64() != Some(ESSAY_GRADE)
+    {
+        return Err(fail(
+            "manual grading",
+            format!("expected FullyGraded {ESSAY_GRADE}: {essay_result}"),
+        ));
+    }
+    say(&format!(
+        "guide 2.2.2, 2.3.3: instructor-1 graded the essay {ESSAY_GRADE} on the tool's grading page, \
+         no learner launch; the gradebook shows it FullyGraded"
+    ));
+
+    // 6. Due dates both ways (2.3.5): set in the tool, it reaches the platform's line item; edited in the
+    //    platform's gradebook, the tool sees it at the next launch.
+    let page = browser
+        .get(&launch_as("instructor-1", &quiz_link, "resource")?)
+        .await
+        .map_err(|e| fail("due date", e))?;
+    expect_ok(&page, "due date")?;
+    let quiz_instructor = text(&report(&page, "due date")?, "launch_id", "due date")?;
+    let set = browser
+        .post_form(
+            &join(
+                &servers.tool_url,
+                &format!("/launches/{quiz_instructor}/due"),
+            )?,
+            &[("due".to_owned(), DUE_IN_TOOL.to_owned())],
+        )
+        .await
+        .map_err(|e| fail("due date", e))?;
+    expect_ok(&set, "due date")?;
+    let book = gradebook(&http, platform).await?;
+    let quiz_item = column_tagged(&book, &quiz_link, "grade")
+        .ok_or_else(|| fail("due date", format!("no grade column for {quiz_link}")))?;
+    let due_from_tool = at(&quiz_item, "endDateTime")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if !same_instant(&due_from_tool, DUE_IN_TOOL) {
+        return Err(fail(
+            "due date",
+            format!("the platform's line item is due `{due_from_tool}`, expected {DUE_IN_TOOL}"),
+        ));
+    }
+    let key = text(&quiz_item, "key", "due date")?;
+    let gradebook_page = browser
+        .get(&join(platform, &format!("/courses/{COURSE}/gradebook"))?)
+        .await
+        .map_err(|e| fail("due date", e))?;
+    if !gradebook_page.body.contains(&due_from_tool) {
+        return Err(fail(
+            "due date",
+            "the gradebook page does not show the due date",
+        ));
+    }
+    say(&format!(
+        "guide 2.3.5: instructor-1 set the due date in the tool; the platform's line item {key} is \
+         due {due_from_tool}"
+    ));
+    let edited = browser
+        .post_form(
+            &join(platform, &format!("/courses/{COURSE}/gradebook/{key}"))?,
+            &[("due".to_owned(), DUE_IN_PLATFORM.to_owned())],
+        )
+        .await
+        .map_err(|e| fail("due date", e))?;
+    expect_ok(&edited, "due date")?;
+    let page = browser
+        .get(&launch_as("learner-1", &quiz_link, "resource")?)
+        .await
+        .map_err(|e| fail("due date", e))?;
+    expect_ok(&page, "due date")?;
+    let ags = service(&report(&page, "due date")?, "ags", "due date")?;
+    let due_at_tool = at(&ags, "steps")
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| at(s, "step") == "line_item"))
+        .and_then(|s| at(at(s, "detail"), "due").as_str())
+        .unwrap_or_default()
+        .to_owned();
+    if !same_instant(&due_at_tool, DUE_IN_PLATFORM) {
+        return Err(fail(
+            "due date",
+            format!(
+                "the tool's launch report says due `{due_at_tool}`, expected {DUE_IN_PLATFORM}: {ags}"
+            ),
+        ));
+    }
+    say(&format!(
+        "guide 2.3.5: instructor-1 moved the due date in the platform's gradebook; learner-1's next \
+         launch reads it in the tool: due {due_at_tool}"
+    ));
+
+    let grades = grades(&http, platform).await?;
+    // 8. The instructor's launch reads the roster across pages; the gradebook says who engaged.
+    let page = browser
+        .get(&launch_as("instructor-1", &quiz_link, "resource")?)
         .await
         .map_err(|e| fail("roster", e))?;
     expect_ok(&page, "roster")?;
@@ -292,7 +498,7 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
     engaged.sort();
     engaged.dedup();
     say(&format!(
-        "use case 4: the tool read {roster_members} members over NRPS (pages of the platform's size); engaged: {}",
+        "guide 2.2.3, 2.3.2, 2.4.2: the tool read {roster_members} members over NRPS (pages of the platform's size); engaged: {}",
         engaged.join(", ")
     ));
     Ok(Outcome {
@@ -300,6 +506,11 @@ pub async fn play(servers: &Servers, say: &mut dyn FnMut(&str)) -> Result<Outcom
         grades,
         roster_members,
         engaged,
+        quiz_tags: two_tags,
+        due_from_tool,
+        due_at_tool,
+        learner_launch,
+        instructor_launch,
     })
 }
 
@@ -372,6 +583,59 @@ async fn grades(http: &reqwest::Client, platform: &Url) -> Result<Vec<Grade>, De
         }
     }
     Ok(out)
+}
+
+async fn gradebook(http: &reqwest::Client, platform: &Url) -> Result<Value, DemoError> {
+    let url = join(platform, &format!("/api/contexts/{COURSE}/gradebook"))?;
+    get_json(http, &url, "gradebook").await
+}
+
+/// The gradebook columns (line items) of resource link `link`.
+fn columns_of(book: &Value, link: &str) -> Vec<Value> {
+    at(book, "line_items")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|item| at(item, "resourceLinkId") == link)
+        .cloned()
+        .collect()
+}
+
+fn column_tagged(book: &Value, link: &str, tag: &str) -> Option<Value> {
+    columns_of(book, link)
+        .into_iter()
+        .find(|c| at(c, "tag") == tag)
+}
+
+/// `user`'s result in the column of `link` tagged `tag`.
+fn result_of(book: &Value, link: &str, tag: Option<&str>, user: &str) -> Option<Value> {
+    columns_of(book, link)
+        .iter()
+        .filter(|c| tag.is_none_or(|t| at(c, "tag") == t))
+        .flat_map(|c| at(c, "results").as_array().cloned().unwrap_or_default())
+        .find(|r| at(r, "userId") == user)
+}
+
+/// Whether two RFC 3339 texts name the same instant.
+fn same_instant(a: &str, b: &str) -> bool {
+    match (lti_ags::Timestamp::parse(a), lti_ags::Timestamp::parse(b)) {
+        (Ok(a), Ok(b)) => a.instant_cmp(&b).is_eq(),
+        _ => false,
+    }
+}
+
+fn embedded_json(page: &Page, id: &str, step: &'static str) -> Result<Value, DemoError> {
+    let marker = format!("id=\"{id}\">");
+    let start = page
+        .body
+        .find(&marker)
+        .map(|at| at.saturating_add(marker.len()))
+        .ok_or_else(|| fail(step, format!("the page has no `{id}` element")))?;
+    let rest = page.body.get(start..).unwrap_or_default();
+    let end = rest
+        .find("</script>")
+        .ok_or_else(|| fail(step, "unterminated JSON element"))?;
+    serde_json::from_str(rest.get(..end).unwrap_or_default()).map_err(|e| fail(step, e))
 }
 
 fn expect_ok(page: &Page, step: &'static str) -> Result<(), DemoError> {

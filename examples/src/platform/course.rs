@@ -304,6 +304,43 @@ impl Courses {
         })
     }
 
+    /// The line item `key` of `context` (whichever of the course's tools owns it) with its owner.
+    ///
+    /// # Errors
+    /// A store or gradebook failure.
+    pub async fn line_item(
+        &self,
+        context: &str,
+        key: &LineItemKey,
+    ) -> Result<Option<(LineItemOwner, LineItem)>, CourseError> {
+        let tools: BTreeSet<String> = self
+            .links(context)
+            .await?
+            .into_iter()
+            .map(|l| l.client_id)
+            .collect();
+        for tool in tools {
+            let owner = LineItemOwner::new(ContextId::new(context), ClientId::new(tool));
+            if let Some(item) = self.gradebook.line_item(&owner, key).await? {
+                return Ok(Some((owner, item)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Replaces the line item `key` of `owner` (the instructor edited it); `None` when it is gone.
+    ///
+    /// # Errors
+    /// A gradebook failure.
+    pub async fn replace_line_item(
+        &self,
+        owner: &LineItemOwner,
+        key: &LineItemKey,
+        item: LineItem,
+    ) -> Result<Option<LineItem>, CourseError> {
+        Ok(self.gradebook.replace_line_item(owner, key, item).await?)
+    }
+
     /// The gradebook of `context`: every line item of every tool with links in it, with their grades.
     ///
     /// # Errors

@@ -228,9 +228,15 @@ pub async fn gradebook(
     for column in &columns {
         let item = &column.line_item.item;
         let maximum = item.score_maximum.unwrap_or_default();
+        let due = item
+            .end_date_time
+            .map_or_else(|| "none".to_owned(), |d| d.to_string());
         let _ = writeln!(
             body,
-            "<h2>{}</h2>\n<p>out of {maximum}; link <code>{}</code>; tool <code>{}</code></p>\n\
+            "<h2>{}</h2>\n<p>out of {maximum}; link <code>{}</code>; tool <code>{}</code>; tag <code>{}</code>; \
+             due <span class=\"due\">{}</span></p>\n<p><form method=\"post\" action=\"/courses/{}/gradebook/{}\">\
+             <input name=\"due\" placeholder=\"2030-01-31T23:59:00Z\" value=\"{}\"> <button type=\"submit\">\
+             Set due date</button></form></p>\n\
              <table>\n<tr><th>User</th><th>Result</th><th>Activity</th><th>Grading</th></tr>",
             escape_html(&item.label),
             escape_html(
@@ -240,6 +246,16 @@ pub async fn gradebook(
                     .unwrap_or_default()
             ),
             escape_html(column.client_id.as_str()),
+            escape_html(item.tag.as_deref().unwrap_or("—")),
+            escape_html(&due),
+            escape_html(&urlencode(course.id.as_str())),
+            escape_html(&urlencode(column.line_item.key.as_str())),
+            escape_html(
+                &item
+                    .end_date_time
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            ),
         );
         for grade in &column.grades {
             let result = grade
@@ -258,6 +274,42 @@ pub async fn gradebook(
         body.push_str("</table>\n");
     }
     Ok(html_page("Gradebook", Some(course.id.as_str()), &body))
+}
+
+/// `POST /courses/{id}/gradebook/{key}` (form field `due`: RFC 3339 or `datetime-local`; empty clears): the
+/// instructor edits a column's due date, then back to the gradebook (303).
+///
+/// # Errors
+/// As `POST /api/contexts/{id}/lineitems/{key}`; 400 `missing_parameter` without `due`.
+pub async fn edit_due(
+    State(state): State<PlatformState>,
+    Path((id, key)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, PageError> {
+    let request = buffered(request).await?;
+    let value = url::form_urlencoded::parse(request.body())
+        .find(|(k, _)| k == "due")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "missing_parameter",
+                "form field `due` is required",
+            )
+        })?;
+    let due =
+        if value.trim().is_empty() {
+            None
+        } else {
+            Some(super::api::parse_due(&value).map_err(|message| {
+                AppError::new(StatusCode::BAD_REQUEST, "invalid_field", message)
+            })?)
+        };
+    super::api::set_due(&state, &id, &key, due).await?;
+    Ok(
+        axum::response::Redirect::to(&format!("/courses/{}/gradebook", urlencode(&id)))
+            .into_response(),
+    )
 }
 
 /// A value's JSON string form (the AGS vocabulary word).

@@ -42,11 +42,16 @@ pub fn app(state: PlatformState) -> Router {
         .route("/courses/{id}/add-content", get(pages::add_content))
         .route("/courses/{id}/roster", get(pages::roster))
         .route("/courses/{id}/gradebook", get(pages::gradebook))
+        .route("/courses/{id}/gradebook/{key}", post(pages::edit_due))
         .route("/tools", get(pages::tools).post(pages::register_tool))
         .route("/tools/register", get(pages::register_by_url))
         .route("/api/tools", get(api::list_tools).post(api::register_tool))
         .route("/api/contexts/{id}/links", get(api::links))
         .route("/api/contexts/{id}/gradebook", get(api::gradebook))
+        .route(
+            "/api/contexts/{id}/lineitems/{key}",
+            post(api::edit_line_item),
+        )
         .route("/api/lti/ags/{*rest}", any(ags))
         .route("/api/lti/nrps/{*rest}", any(nrps))
         .layer(middleware::from_fn(trace))

@@ -10,7 +10,7 @@ use lti_deep_linking::items::{LineItem, LtiResourceLink};
 use lti_deep_linking::{DeepLinkingRequest, DeepLinkingResponse};
 use lti_tool::deep_linking_response_page;
 
-use super::activities::Activity;
+use super::activities::{Activity, GRADE_TAG};
 use super::server::ToolServer;
 
 /// Why the tool could not answer: status, machine code and message.
@@ -42,6 +42,7 @@ pub(crate) fn respond(
             let mut line_item = LineItem::new(maximum);
             line_item.label = Some(activity.title.to_owned());
             line_item.resource_id = Some(activity.slug.to_owned());
+            line_item.tag = Some(GRADE_TAG.to_owned());
             item = item.with_line_item(line_item);
         }
         builder = builder.item(item);

@@ -9,6 +9,7 @@ use lti_core::html::escape_html as esc;
 
 use super::activities::{ACTIVITIES, Activity};
 use super::config::ToolServerConfig;
+use super::essays::PendingEssay;
 use super::platforms::PlatformSpec;
 use super::report::{LAUNCH_REPORT_ID, LaunchReport};
 
@@ -76,9 +77,20 @@ pub(crate) fn home(config: &ToolServerConfig, platforms: &[PlatformSpec]) -> Res
     page(StatusCode::OK, "lti-rs reference tool", &body)
 }
 
-/// The launch diagnostics page: claims, roles, context, services with their buttons, and the JSON report.
-pub(crate) fn launch(report: &LaunchReport) -> Response {
+/// The launch diagnostics page: claims, roles, context, services with their buttons, and the JSON report; for
+/// an instructor, the grading page's link and the due-date form too.
+pub(crate) fn launch(report: &LaunchReport, instructor: bool) -> Response {
     let mut body = String::new();
+    if let (true, Some(id)) = (instructor, &report.launch_id) {
+        let _ = write!(
+            body,
+            "<h2>Instructor</h2><p><a id=\"grading-page\" href=\"/launches/{id}/grading\">Essays waiting for a \
+             grade</a></p><form method=\"post\" action=\"/launches/{id}/due\"><label>Due date of this link's \
+             line item (RFC 3339, or empty to clear) <input name=\"due\" placeholder=\"2030-01-31T23:59:00Z\"></label> \
+             <button type=\"submit\">Set due date</button></form>",
+            id = esc(id)
+        );
+    }
     let row = |body: &mut String, name: &str, value: Option<&str>| {
         let _ = write!(
             body,
@@ -166,6 +178,72 @@ pub(crate) fn launch(report: &LaunchReport) -> Response {
     page(StatusCode::OK, "LTI launch", &body)
 }
 
+/// The `id` of the `<script type="application/json">` element listing the pending essays on the grading page.
+pub const PENDING_ESSAYS_ID: &str = "lti-pending-essays";
+
+/// The instructor's grading page: the essays pending in the launch's context, one form each.
+pub(crate) fn grading(launch_id: &str, essays: &[PendingEssay]) -> Response {
+    let mut body = String::new();
+    let mut listed = Vec::new();
+    if essays.is_empty() {
+        body.push_str("<p>No essay is waiting for a grade.</p>");
+    } else {
+        body.push_str(
+            "<table><tr><th>learner</th><th>line item</th><th>submitted</th><th>grade</th></tr>",
+        );
+    }
+    for essay in essays {
+        let action = format!("/launches/{launch_id}/grading/{}", essay.id);
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"{}\">\
+             <input name=\"score\" type=\"number\" min=\"0\" max=\"{}\" step=\"any\" required> / {} \
+             <button type=\"submit\">Grade</button></form></td></tr>",
+            esc(&essay.user_id),
+            esc(&essay.label),
+            esc(&essay.submitted_at.to_string()),
+            esc(&action),
+            essay.score_maximum,
+            essay.score_maximum,
+        );
+        listed.push(serde_json::json!({
+            "user_id": essay.user_id,
+            "label": essay.label,
+            "resource_link_id": essay.resource_link_id,
+            "score_maximum": essay.score_maximum,
+            "submitted_at": essay.submitted_at.to_string(),
+            "action": action,
+        }));
+    }
+    if !essays.is_empty() {
+        body.push_str("</table>");
+    }
+    let json = serde_json::Value::Array(listed)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let _ = write!(
+        body,
+        "\n<script type=\"application/json\" id=\"{PENDING_ESSAYS_ID}\">{json}</script>\n"
+    );
+    page(StatusCode::OK, "Essays to grade", &body)
+}
+
+/// The line item after the instructor set its due date.
+pub(crate) fn due_set(item: &serde_json::Value) -> Response {
+    let due = item
+        .get("endDateTime")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("none");
+    let body = format!(
+        "<p>Due date now <strong id=\"due\">{}</strong> at the platform.</p><pre id=\"line-item\">{}</pre>",
+        esc(due),
+        esc(&pretty(item))
+    );
+    page(StatusCode::OK, "Due date set", &body)
+}
+
 /// The deep-linking picker: one checkbox per activity, posted back to this launch.
 pub(crate) fn picker(report: &LaunchReport, accept_multiple: bool) -> Response {
     let mut body = String::new();
@@ -187,6 +265,7 @@ pub(crate) fn picker(report: &LaunchReport, accept_multiple: bool) -> Response {
         slug,
         title,
         score_maximum,
+        ..
     } in ACTIVITIES
     {
         let graded = score_maximum

@@ -11,6 +11,7 @@ use lti_tool::{StoreRegistry, TokenSource, Tool, ToolConfig};
 
 use super::config::ToolServerConfig;
 use super::error::ToolServerError;
+use super::essays::Essays;
 use super::keys::load_or_create_key;
 use super::launches::Launches;
 use super::platforms::{PlatformIndex, PlatformSpec};
@@ -32,6 +33,7 @@ struct Inner {
     registry: StoreRegistry,
     index: PlatformIndex,
     launches: Launches,
+    essays: Essays,
     keys: Arc<KeyRing>,
     tokens: TokenSource,
     clock: Arc<dyn Clock>,
@@ -103,7 +105,8 @@ impl ToolServer {
                 tool,
                 registry,
                 index: PlatformIndex::new(store.clone()),
-                launches: Launches::new(store),
+                launches: Launches::new(store.clone()),
+                essays: Essays::new(store),
                 keys,
                 tokens,
                 clock,
@@ -179,6 +182,10 @@ impl ToolServer {
 
     pub(crate) fn launches(&self) -> &Launches {
         &self.inner.launches
+    }
+
+    pub(crate) fn essays(&self) -> &Essays {
+        &self.inner.essays
     }
 
     pub(crate) fn tokens(&self) -> &TokenSource {
