@@ -115,6 +115,11 @@ pub enum Error {
         /// What was sent (clipped).
         found: String,
     },
+    /// The response answers a request started for another user than the one whose session posts it.
+    #[error(
+        "deep linking response: the request was started for another user than the one posting the answer"
+    )]
+    UserMismatch,
     /// The response's `nonce` was already used [Sec §5.2.3 #9] (checklist J92).
     #[error("claim `nonce`: already used (replayed response)")]
     NonceReplayed,
@@ -237,6 +242,7 @@ impl Error {
             },
             Self::Method { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::ContentType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UserMismatch => StatusCode::FORBIDDEN,
             Self::InvalidSettings(_)
             | Self::Crypto(_)
             | Self::Serialize { .. }
@@ -270,6 +276,7 @@ impl Error {
             Self::ClientMismatch { .. } => "lti.dl.response.client_mismatch",
             Self::DeploymentMismatch { .. } => "lti.dl.response.deployment_mismatch",
             Self::NonceReplayed => "lti.dl.response.nonce_replayed",
+            Self::UserMismatch => "lti.dl.response.user_mismatch",
             Self::ItemLimit { .. } => "lti.dl.items.limit",
             Self::MultipleNotAccepted { .. } => "lti.dl.items.multiple_not_accepted",
             Self::TypeNotAccepted { .. } => "lti.dl.items.type_not_accepted",

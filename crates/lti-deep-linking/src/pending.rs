@@ -141,6 +141,27 @@ impl PendingRequests {
         .await
     }
 
+    /// Reads the request sent with `data` without taking it, e.g. to compare its user with the session that
+    /// posts the response before anything is spent.
+    ///
+    /// # Errors
+    /// [`Error::DataUnknown`]; [`Error::Storage`]; [`Error::Serialize`].
+    pub async fn peek(&self, data: &str) -> Result<PendingRequest, Error> {
+        let key = data.as_bytes();
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(Error::DataUnknown);
+        }
+        let stored = self
+            .store
+            .get(Self::NAMESPACE, key)
+            .await
+            .map_err(Error::Storage)?
+            .ok_or(Error::DataUnknown)?;
+        serde_json::from_slice(&stored).map_err(|_| Error::Serialize {
+            what: "pending deep linking request",
+        })
+    }
+
     async fn take_if(
         &self,
         data: &str,

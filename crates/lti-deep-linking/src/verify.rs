@@ -110,6 +110,33 @@ impl ResponseVerifier {
         registration: &ToolRegistration,
         keys: &dyn KeyResolver,
     ) -> Result<VerifiedDeepLinkingResponse, Error> {
+        self.verify_inner(jwt, registration, keys, None).await
+    }
+
+    /// [`verify`](Self::verify), also checking that the request was started for `user` (the user of the session
+    /// that posts the response; `None` for a request started anonymously) **before** the nonce or the request's
+    /// `data` is spent, so a response posted from someone else's session leaves the rightful user's response
+    /// usable.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify), and [`Error::UserMismatch`] (403).
+    pub async fn verify_for_user(
+        &self,
+        jwt: &str,
+        registration: &ToolRegistration,
+        keys: &dyn KeyResolver,
+        user: Option<&UserId>,
+    ) -> Result<VerifiedDeepLinkingResponse, Error> {
+        self.verify_inner(jwt, registration, keys, Some(user)).await
+    }
+
+    async fn verify_inner(
+        &self,
+        jwt: &str,
+        registration: &ToolRegistration,
+        keys: &dyn KeyResolver,
+        expected_user: Option<Option<&UserId>>,
+    ) -> Result<VerifiedDeepLinkingResponse, Error> {
         let client_id = registration.client_id();
         let rules = ClaimRules::new()
             .issuer(client_id.as_str())
@@ -150,6 +177,11 @@ impl ResponseVerifier {
             claim: lti_claim::DEPLOYMENT_ID,
         })?;
         let data = message.data.clone().ok_or(Error::DataMissing)?;
+        if let Some(user) = expected_user
+            && self.pending.peek(&data).await?.user_id.as_ref() != user
+        {
+            return Err(Error::UserMismatch);
+        }
         self.consume_nonce(client_id, verified.registered()).await?;
         let pending = self
             .pending

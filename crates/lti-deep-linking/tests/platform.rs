@@ -281,3 +281,34 @@ async fn line_item_ignored_unless_accept_lineitem_was_offered() {
     assert_eq!(created.len(), 1);
     assert!(created[0].line_item.is_none());
 }
+
+/// J91–J93 with the session's user: a response posted from another user's session (or from no session) is
+/// refused before its nonce or the request's data is spent, so the rightful user's response still goes through.
+#[tokio::test]
+async fn verify_for_user_checks_the_session_user_before_spending_anything() {
+    let w = world();
+    let sent = send(&w, offered()).await;
+    let jwt = answer(&w, &sent, vec![Link::new("https://tool.example/r").into()]);
+    for wrong in [Some(UserId::new("learner-9")), None] {
+        let err = w
+            .verifier
+            .verify_for_user(&jwt, &registration(), &keys(), wrong.as_ref())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::UserMismatch), "{err}");
+        assert_eq!(err.status(), 403);
+    }
+    let verified = w
+        .verifier
+        .verify_for_user(&jwt, &registration(), &keys(), Some(&UserId::new("ins-1")))
+        .await
+        .unwrap();
+    assert_eq!(verified.items().len(), 1);
+    // Spent now: the same response again finds its request gone.
+    assert!(matches!(
+        w.verifier
+            .verify_for_user(&jwt, &registration(), &keys(), Some(&UserId::new("ins-1")))
+            .await,
+        Err(Error::DataUnknown)
+    ));
+}

@@ -121,13 +121,38 @@ impl DeepLinking {
         &self,
         request: &http::Request<Bytes>,
     ) -> Result<VerifiedDeepLinkingResponse, DeepLinkingError> {
+        self.receive_checked(request, None).await
+    }
+
+    /// [`receive`](Self::receive) for the signed-in `user` of the session that posts the response (`None`: no
+    /// user): a response to a request started for someone else is refused with 403 **before** its nonce or the
+    /// request's `data` is spent, so the rightful user's response stays usable.
+    ///
+    /// # Errors
+    /// As [`receive`](Self::receive), and `UserMismatch` (403).
+    pub async fn receive_for(
+        &self,
+        request: &http::Request<Bytes>,
+        user: Option<&lti_core::UserId>,
+    ) -> Result<VerifiedDeepLinkingResponse, DeepLinkingError> {
+        self.receive_checked(request, Some(user)).await
+    }
+
+    async fn receive_checked(
+        &self,
+        request: &http::Request<Bytes>,
+        user: Option<Option<&lti_core::UserId>>,
+    ) -> Result<VerifiedDeepLinkingResponse, DeepLinkingError> {
         let span = tracing::info_span!(
             "lti.dl.return",
             client_id = tracing::field::Empty,
             deployment_id = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        let result = self.receive_inner(request).instrument(span.clone()).await;
+        let result = self
+            .receive_inner(request, user)
+            .instrument(span.clone())
+            .await;
         let _entered = span.enter();
         match &result {
             Ok(verified) => {
@@ -153,6 +178,7 @@ impl DeepLinking {
     async fn receive_inner(
         &self,
         request: &http::Request<Bytes>,
+        user: Option<Option<&lti_core::UserId>>,
     ) -> Result<VerifiedDeepLinkingResponse, DeepLinkingError> {
         if request.method() != Method::POST {
             return Err(DeepLinkingError::Method {
@@ -198,9 +224,18 @@ impl DeepLinking {
                 ));
             }
         };
-        self.verifier
-            .verify(&jwt, &registration, keys.as_ref())
-            .await
+        match user {
+            Some(user) => {
+                self.verifier
+                    .verify_for_user(&jwt, &registration, keys.as_ref(), user)
+                    .await
+            }
+            None => {
+                self.verifier
+                    .verify(&jwt, &registration, keys.as_ref())
+                    .await
+            }
+        }
     }
 
     /// Creates the resource links (and, with `accept_lineitem: true`, line items) of a verified response in the

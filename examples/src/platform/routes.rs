@@ -183,20 +183,15 @@ async fn deep_linking_return(
 ) -> Result<Response, PageError> {
     let request = buffered(request).await?;
     let session_user = state.sessions().current_user(request.headers()).await?;
-    let verified = match state.deep_linking().receive(&request).await {
+    // With a session, the facade checks that the request was started for its user before anything is spent.
+    let received = match &session_user {
+        Some(user) => state.deep_linking().receive_for(&request, Some(user)).await,
+        None => state.deep_linking().receive(&request).await,
+    };
+    let verified = match received {
         Ok(verified) => verified,
         Err(e) => return Ok(from_facade(DeepLinking::error_page(&e))),
     };
-    if let (Some(expected), Some(found)) = (verified.user_id(), session_user.as_ref())
-        && expected != found
-    {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "session_mismatch",
-            "the deep linking response was requested by another user than the one signed in",
-        )
-        .into());
-    }
     let context = verified
         .context_id()
         .map(|c| c.as_str().to_owned())
