@@ -11,9 +11,6 @@ use tracing::Instrument as _;
 use super::{json_response, token_key};
 use crate::{Platform, PlatformError};
 
-/// The longest bearer token accepted (ours are 43 characters).
-const MAX_BEARER_TOKEN_LEN: usize = 4096;
-
 /// What an access token grants, as stored under the SHA-256 of the token. Bound to the client, its scopes and
 /// the deployment the assertion named, never to a context (checklist H83).
 #[derive(Debug, Serialize, Deserialize)]
@@ -256,31 +253,24 @@ impl Platform {
     }
 }
 
-/// The bearer token of `Authorization: Bearer <token>` [RFC 6750 §2.1].
+/// The bearer token of `Authorization: Bearer <token>` [RFC 6750 §2.1], read by the parser every service shares
+/// (`lti_core::service_access::bearer_token`); this facade answers several `Authorization` headers with 400 and
+/// any other malformed credential with 401 `invalid_token`.
 fn bearer_token(headers: &HeaderMap) -> Result<&str, ServiceAuthError> {
-    let mut values = headers.get_all(header::AUTHORIZATION).iter();
-    let value = match (values.next(), values.next()) {
-        (None, _) => return Err(ServiceAuthError::MissingToken),
-        (Some(_), Some(_)) => return Err(ServiceAuthError::DuplicateAuthorization),
-        (Some(value), None) => value,
-    };
-    let value = value.to_str().map_err(|_| ServiceAuthError::InvalidToken)?;
-    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ServiceAuthError::MissingToken);
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(ServiceAuthError::DuplicateAuthorization);
     }
-    let token = token.trim_start_matches(' ');
-    // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-    let body = token.trim_end_matches('=');
-    let well_formed = !body.is_empty()
-        && token.len() <= MAX_BEARER_TOKEN_LEN
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        });
-    if well_formed {
-        Ok(token)
-    } else {
-        Err(ServiceAuthError::InvalidToken)
+    match lti_core::service_access::bearer_token(headers) {
+        Ok(token) => Ok(token.secret()),
+        Err(lti_core::service_access::ServiceAccessError::MissingToken) => {
+            Err(ServiceAuthError::MissingToken)
+        }
+        Err(_) => Err(ServiceAuthError::InvalidToken),
     }
 }
 
