@@ -38,18 +38,8 @@ impl MessageRules for SubmissionReviewRules {
     }
 
     fn check(&self, message: &LtiMessage) -> Result<(), Error> {
-        match &message.target_link_uri {
-            None => return Err(Error::TargetLinkUriMissing),
-            Some(uri) if uri.as_str().is_empty() => {
-                return Err(Error::EmptyClaim {
-                    claim: claim::TARGET_LINK_URI,
-                });
-            }
-            Some(_) => {}
-        }
-        if message.roles.is_none() {
-            return Err(Error::RolesMissing);
-        }
+        lti_core::message::require_target_link_uri(message)?;
+        lti_core::message::require_roles(message)?;
         let ags = AgsEndpointClaim::from_message(message)?.ok_or(Error::MissingClaim {
             claim: claim::AGS_ENDPOINT,
         })?;

@@ -28,7 +28,9 @@ mod rules;
 
 pub use message_type::MessageType;
 pub use outbound::check_outbound;
-pub use rules::{MessageRules, ResourceLinkRules, validate_lti_claims};
+pub use rules::{
+    MessageRules, ResourceLinkRules, require_roles, require_target_link_uri, validate_lti_claims,
+};
 
 /// Defines [`LtiMessage`] and its (de)serialization from one field list, so each claim name is written once
 /// (as a [`crate::uri::claim`] constant for LTI claims).

@@ -41,26 +41,40 @@ impl MessageRules for ResourceLinkRules {
     }
 
     fn check(&self, message: &LtiMessage) -> Result<(), Error> {
-        match &message.target_link_uri {
-            None => return Err(Error::TargetLinkUriMissing),
-            Some(uri) if uri.as_str().is_empty() => {
-                return Err(Error::EmptyClaim {
-                    claim: claim::TARGET_LINK_URI,
-                });
-            }
-            Some(_) => {}
-        }
+        require_target_link_uri(message)?;
         let id = message
             .resource_link
             .as_ref()
             .and_then(|link| link.id.as_ref())
             .ok_or(Error::ResourceLinkIdMissing)?;
         check_id(id.as_str(), RESOURCE_LINK_ID)?;
-        if message.roles.is_none() {
-            return Err(Error::RolesMissing);
-        }
-        Ok(())
+        require_roles(message)
     }
+}
+
+/// `target_link_uri` present (B34) and non-empty: a rule every launch-like message type shares.
+///
+/// # Errors
+/// [`Error::TargetLinkUriMissing`] or [`Error::EmptyClaim`].
+pub fn require_target_link_uri(message: &LtiMessage) -> Result<(), Error> {
+    match &message.target_link_uri {
+        None => Err(Error::TargetLinkUriMissing),
+        Some(uri) if uri.as_str().is_empty() => Err(Error::EmptyClaim {
+            claim: claim::TARGET_LINK_URI,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// `roles` present, possibly empty (B32, C36): a rule every launch-like message type shares.
+///
+/// # Errors
+/// [`Error::RolesMissing`].
+pub fn require_roles(message: &LtiMessage) -> Result<(), Error> {
+    if message.roles.is_none() {
+        return Err(Error::RolesMissing);
+    }
+    Ok(())
 }
 
 /// Checks the LTI claims of a (signature- and registered-claim-verified) message, in this order:
